@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../worker/config.js';
+
+describe('config', () => {
+  it('has working defaults for the embedded mode', () => {
+    const config = parseConfig({});
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.rapportHome).toMatch(/\.rapport$/);
+    expect(config.GOOGLE_QUOTA_UNITS_PER_SECOND).toBe(250);
+  });
+
+  it('coerces numbers and treats empty strings as unset', () => {
+    const config = parseConfig({ HTTP_PORT: '9090', DATABASE_URL: '' });
+    expect(config.HTTP_PORT).toBe(9090);
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('a bad value fails with one line naming the variable', () => {
+    let error: unknown;
+    try {
+      parseConfig({ HTTP_PORT: 'eighty' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toMatch(/^config: HTTP_PORT: .*"eighty"/);
+  });
+
+  it('reports every bad variable at once, without echoing secrets', () => {
+    expect(() =>
+      parseConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x', WORKER_CONCURRENCY: '0', LOG_LEVEL: 'loud' }),
+    ).toThrowError(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /DATABASE_URL[\s\S]*WORKER_CONCURRENCY|WORKER_CONCURRENCY[\s\S]*DATABASE_URL/,
+        ),
+      }),
+    );
+    try {
+      parseConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x', WORKER_CONCURRENCY: '0', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      const lines = (e as Error).message.split('\n');
+      expect(lines).toHaveLength(3);
+      expect((e as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('validates the token key list format', () => {
+    expect(() => parseConfig({ TOKEN_ENCRYPTION_KEYS: 'no-colon' })).toThrow(/TOKEN_ENCRYPTION_KEYS/);
+    expect(
+      parseConfig({ TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` })
+        .TOKEN_ENCRYPTION_KEYS,
+    ).toBeDefined();
+  });
+});

@@ -1,0 +1,21 @@
+/** zod schemas for CLI flags: every flag is checked once, and a bad one becomes a UsageError (exit 2). */
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+
+export const userEmail = z.email({ error: 'must be an email address' }).transform((s) => s.toLowerCase());
+
+/** ISO date or date-time; a bare date means midnight UTC. */
+export const asOf = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO date, e.g. 2001-06-01' })
+  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s));
+
+export const limit = z.coerce.number({ error: 'must be a number' }).int().min(1).max(1000);
+
+export function parseFlags<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map(
+    (i) => `--${i.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`,
+  );
+  throw new UsageError(lines.join('\n'));
+}

@@ -1,0 +1,100 @@
+/** The command tree. Each action lives in its own module under cli/commands/. */
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { UsageError } from '../errors.js';
+
+function notBuilt(name: string) {
+  return () => {
+    throw new UsageError(`'${name}' is not built yet in this version`);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('rapport')
+    .description('Relationship health from mailbox and calendar metadata.')
+    .exitOverride()
+    .showHelpAfterError('(run rapport --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // Fail on a bad environment before any command does work.
+    .hook('preAction', () => {
+      loadConfig();
+    });
+
+  const user = () => new Option('--user <email>', 'whose data (the account owner)').makeOptionMandatory();
+  const asOfOpt = () => new Option('--as-of <iso>', 'compute as of this date/time (default now)');
+  const json = () => new Option('--json', 'print a stable JSON array instead of a table');
+
+  program
+    .command('connect')
+    .description('connect a Google or Microsoft account (opens the consent page)')
+    .argument('<provider>', 'google | microsoft')
+    .addOption(user())
+    .action(notBuilt('connect'));
+
+  program
+    .command('import')
+    .description('import mail/calendar exports (repeatable flags)')
+    .addOption(user())
+    .option('--mbox <file...>', 'mbox file(s), .gz accepted')
+    .option('--maildir <dir...>', 'maildir folder(s)')
+    .option('--ics <file...>', 'iCalendar file(s)')
+    .action(notBuilt('import'));
+
+  program
+    .command('sync')
+    .description('sync connected accounts now')
+    .addOption(user())
+    .action(notBuilt('sync'));
+
+  program
+    .command('analyze')
+    .description('recompute relationship metrics')
+    .addOption(user())
+    .addOption(asOfOpt())
+    .action(notBuilt('analyze'));
+
+  program
+    .command('cooling-off')
+    .description("who's cooling off, ranked")
+    .addOption(user())
+    .option('--limit <n>', 'how many', '20')
+    .addOption(asOfOpt())
+    .addOption(json())
+    .action(notBuilt('cooling-off'));
+
+  program
+    .command('asks')
+    .description('one-sided asks, or classify stdin lines with --classify')
+    .option('--user <email>', 'whose data')
+    .option('--classify', 'read lines on stdin, print {"text","ask","score"} JSON lines')
+    .addOption(asOfOpt())
+    .addOption(json())
+    .action(notBuilt('asks'));
+
+  program
+    .command('people')
+    .description('everyone you deal with, strongest first')
+    .addOption(user())
+    .addOption(new Option('--tier <tier>', 'only this tier').choices(['connection', 'contact', 'one-way']))
+    .addOption(asOfOpt())
+    .addOption(json())
+    .action(notBuilt('people'));
+
+  program
+    .command('report')
+    .description('build the weekly report (and email it with --send)')
+    .addOption(user())
+    .addOption(asOfOpt())
+    .option('--out <dir>', 'write report.html, report.txt and charts here', './out')
+    .option('--send', 'email it (exactly once per week)')
+    .action(notBuilt('report'));
+
+  program
+    .command('status')
+    .description('accounts, last sync, queue depth, failures')
+    .addOption(user())
+    .action(notBuilt('status'));
+  program.command('worker').description('run the queue workers and schedulers').action(notBuilt('worker'));
+  program.command('serve').description('run the HTTP API and web pages').action(notBuilt('serve'));
+  return program;
+}

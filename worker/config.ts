@@ -1,0 +1,93 @@
+/**
+ * The one place that reads process.env. Every setting is validated here, once, at start; a bad value
+ * fails with one line per problem naming the variable, so nothing downstream has to re-check.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalUrl = z.url().optional();
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Postgres connection string. Unset → embedded PGlite database under RAPPORT_HOME. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
+  /** Data directory for the embedded database and local state. */
+  RAPPORT_HOME: z.string().min(1).default('./.rapport'),
+  /** Redis for BullMQ. Unset → jobs run inline in the calling process. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  /** Queue key prefix; use a hash tag such as {rapport} on Redis Cluster. */
+  QUEUE_PREFIX: z.string().min(1).default('rapport'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  BACKFILL_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+  /**
+   * 32-byte key(s) for refresh-token encryption, as `keyId:base64key[,keyId:base64key…]`. The first key
+   * encrypts; all of them decrypt, so keys can be rotated. Unset in development → a local key file.
+   */
+  TOKEN_ENCRYPTION_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'must be keyId:base64[,…]')
+    .optional(),
+  PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Overrides for the provider emulator (tests, demo). Unset → Google's real endpoints. */
+  GOOGLE_API_ROOT: optionalUrl,
+  GOOGLE_AUTH_URL: optionalUrl,
+  GOOGLE_TOKEN_URL: optionalUrl,
+  GOOGLE_QUOTA_UNITS_PER_SECOND: z.coerce.number().positive().default(250),
+  MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+  MICROSOFT_AUTHORITY: optionalUrl,
+  MICROSOFT_GRAPH_URL: optionalUrl,
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  REPORT_FROM: z.string().default('Rapport <rapport@localhost>'),
+  SECURE_COOKIES: bool.optional(),
+});
+
+export type Config = z.infer<typeof configSchema> & { rapportHome: string };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses an env-like record; throws ConfigError whose message has one line per bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" (docker compose passes `FOO=` through as "").
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const value = cleaned[name];
+      const shown = value === undefined || /KEY|SECRET|TOKEN|URL/.test(name) ? '' : ` (got "${value}")`;
+      return `config: ${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  return { ...result.data, rapportHome: path.resolve(result.data.RAPPORT_HOME) };
+}
+
+let cached: Config | undefined;
+
+/** The process's config, parsed from process.env on first use. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
