@@ -1,7 +1,23 @@
 /** The command tree. Each action lives in its own module under cli/commands/. */
 import { Command, Option } from 'commander';
+import { type App, openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
+import { classifyAsksCommand } from './commands/classify-asks.js';
+import { importCommand } from './commands/import.js';
+import { analyzeCommand, asksCommand, coolingOffCommand, peopleCommand } from './commands/relationships.js';
+
+/** Opens the app for one command and always closes it (the embedded database must shut down cleanly). */
+function withApp<T>(run: (app: App, options: T) => Promise<void>) {
+  return async (options: T) => {
+    const app = await openApp(loadConfig());
+    try {
+      await run(app, options);
+    } finally {
+      await app.close();
+    }
+  };
+}
 
 function notBuilt(name: string) {
   return () => {
@@ -38,7 +54,8 @@ export function buildProgram(): Command {
     .option('--mbox <file...>', 'mbox file(s), .gz accepted')
     .option('--maildir <dir...>', 'maildir folder(s)')
     .option('--ics <file...>', 'iCalendar file(s)')
-    .action(notBuilt('import'));
+    .option('--alias <email...>', 'other addresses of yours (for direction and self)')
+    .action(withApp(importCommand));
 
   program
     .command('sync')
@@ -51,7 +68,7 @@ export function buildProgram(): Command {
     .description('recompute relationship metrics')
     .addOption(user())
     .addOption(asOfOpt())
-    .action(notBuilt('analyze'));
+    .action(withApp(analyzeCommand));
 
   program
     .command('cooling-off')
@@ -60,7 +77,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'how many', '20')
     .addOption(asOfOpt())
     .addOption(json())
-    .action(notBuilt('cooling-off'));
+    .action(withApp(coolingOffCommand));
 
   program
     .command('asks')
@@ -69,7 +86,11 @@ export function buildProgram(): Command {
     .option('--classify', 'read lines on stdin, print {"text","ask","score"} JSON lines')
     .addOption(asOfOpt())
     .addOption(json())
-    .action(notBuilt('asks'));
+    .action(async (options: { classify?: boolean; user?: string }) => {
+      if (options.classify) return classifyAsksCommand();
+      if (!options.user) throw new UsageError('--user is required (or use --classify)');
+      return withApp(asksCommand)(options);
+    });
 
   program
     .command('people')
@@ -78,7 +99,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--tier <tier>', 'only this tier').choices(['connection', 'contact', 'one-way']))
     .addOption(asOfOpt())
     .addOption(json())
-    .action(notBuilt('people'));
+    .action(withApp(peopleCommand));
 
   program
     .command('report')

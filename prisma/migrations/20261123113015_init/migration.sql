@@ -108,6 +108,7 @@ CREATE TABLE "Message" (
     "sentAtEstimated" BOOLEAN NOT NULL DEFAULT false,
     "direction" "Direction" NOT NULL,
     "fromAddress" TEXT NOT NULL,
+    "fromName" TEXT,
     "toAddresses" TEXT[],
     "ccAddresses" TEXT[],
     "participantCount" INTEGER NOT NULL,

@@ -1,0 +1,91 @@
+/**
+ * A real mailbox (Jeff Dasovich's Enron inbox + sent, headers only) through the whole import path on a
+ * real Postgres: counts, idempotent re-import, identities, and no automated senders among relationships.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ImportSummary, importFiles } from '../../../worker/ingest/import-files.js';
+import { isAutomatedAddress } from '../../../worker/ingest/noise.js';
+import { analyzeUser } from '../../../worker/relationships/analyze-user.js';
+import { people } from '../../../worker/relationships/queries.js';
+import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+
+const MAILBOX = path.resolve(import.meta.dirname, '../../../scripts/demo-data/dasovich-j.mbox.gz');
+const SOURCES = { mbox: [MAILBOX], maildir: [], ics: [] };
+
+let db: TestDatabase;
+let user: UserRef;
+let first: ImportSummary;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  user = await findOrCreateUser(db.prisma, 'jeff.dasovich@enron.com');
+  first = await importFiles(db.prisma, { userId: user.id, selfAddresses: [user.email] }, SOURCES);
+}, 120_000);
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('importing a real mailbox', () => {
+  it('reads every message and accounts for each one', async () => {
+    const t = first.total;
+    expect(t.read).toBe(1456);
+    expect(t.stored + t.skipped).toBe(t.read);
+    expect(t.skipped).toBeLessThan(10);
+    for (const reason of Object.keys(t.skipReasons)) expect(reason.length).toBeGreaterThan(3);
+    expect(await db.prisma.message.count({ where: { userId: user.id } })).toBe(t.stored);
+    expect(await db.prisma.skippedItem.count()).toBe(t.skipped);
+    // Bulk mail is kept for the summary but flagged.
+    expect(t.automated).toBeGreaterThan(0);
+  });
+
+  it('knows which mail the user sent', async () => {
+    const sent = await db.prisma.message.count({ where: { userId: user.id, direction: 'sent' } });
+    expect(sent).toBeGreaterThan(50);
+    const sample = await db.prisma.message.findFirst({ where: { userId: user.id, direction: 'sent' } });
+    expect(sample?.fromAddress).toBe('jeff.dasovich@enron.com');
+  });
+
+  it('stores metadata only', async () => {
+    const columns = await db.prisma.$queryRaw<{ column_name: string }[]>`
+      SELECT column_name FROM information_schema.columns WHERE table_name = 'Message'`;
+    expect(columns.map((c) => c.column_name)).not.toContain('body');
+    expect(columns.map((c) => c.column_name)).not.toContain('snippet');
+  });
+
+  it('re-importing the same file changes nothing', async () => {
+    const before = await db.prisma.message.count();
+    const again = await importFiles(db.prisma, { userId: user.id, selfAddresses: [user.email] }, SOURCES);
+    expect(again.total.stored).toBe(0);
+    expect(again.total.duplicates).toBe(first.total.stored);
+    expect(again.peopleCreated).toBe(0);
+    expect(await db.prisma.message.count()).toBe(before);
+  });
+
+  it('gives one person per real correspondent, the user as self', async () => {
+    const self = await db.prisma.person.findFirst({
+      where: { userId: user.id, isSelf: true },
+      include: { addresses: true },
+    });
+    expect(self?.addresses.map((a) => a.address)).toContain('jeff.dasovich@enron.com');
+    const mara = await db.prisma.personAddress.findUnique({
+      where: { userId_address: { userId: user.id, address: 'susan.mara@enron.com' } },
+    });
+    expect(mara).not.toBeNull();
+    const addresses = await db.prisma.personAddress.count({ where: { userId: user.id } });
+    const persons = await db.prisma.person.count({ where: { userId: user.id } });
+    expect(persons).toBeLessThanOrEqual(addresses);
+  });
+
+  it('keeps automated senders out of relationships', async () => {
+    const run = await analyzeUser(db.prisma, user, new Date('2001-12-15T00:00:00Z'));
+    expect(run.people).toBeGreaterThan(50);
+    const everyone = await people(db.prisma, run.runId);
+    expect(everyone.length).toBe(run.people);
+    const automated = everyone.filter((p) => isAutomatedAddress(p.email));
+    expect(automated).toEqual([]);
+    // Her name is on the top of his list: Sue Mara wrote to him most.
+    expect(everyone.slice(0, 10).map((p) => p.email)).toContain('susan.mara@enron.com');
+  });
+});

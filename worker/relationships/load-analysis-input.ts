@@ -1,0 +1,159 @@
+/**
+ * Reads one user's stored rows into the pure analysis input: addresses become person ids, the user's own
+ * addresses drop out, automated mail and people on the user's ignore list are marked as noise, and a
+ * message present in two accounts (e.g. synced and also imported) counts once.
+ */
+import type {
+  AnalysisEvent,
+  AnalysisInput,
+  AnalysisMessage,
+  AnalysisPerson,
+  AttendeeResponse,
+} from '../analysis/types.js';
+import type { PrismaClient } from '../db/database.js';
+
+export interface PersonDirectory {
+  people: AnalysisPerson[];
+  personByAddress: Map<string, string>;
+  selfPersonId: string | null;
+}
+
+function ignoredBy(ignoreList: string[]): (address: string) => boolean {
+  const exact = new Set(ignoreList.filter((e) => !e.startsWith('@')).map((e) => e.toLowerCase()));
+  const domains = ignoreList.filter((e) => e.startsWith('@')).map((e) => e.toLowerCase());
+  return (address) => exact.has(address) || domains.some((d) => address.endsWith(d));
+}
+
+export async function loadPersonDirectory(prisma: PrismaClient, userId: string): Promise<PersonDirectory> {
+  const [user, rows] = await Promise.all([
+    prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { ignoreList: true } }),
+    prisma.person.findMany({
+      where: { userId },
+      select: {
+        id: true,
+        displayName: true,
+        isSelf: true,
+        automationReason: true,
+        addresses: { select: { address: true } },
+      },
+    }),
+  ]);
+  const ignored = ignoredBy(user.ignoreList);
+  const personByAddress = new Map<string, string>();
+  const people: AnalysisPerson[] = [];
+  let selfPersonId: string | null = null;
+  for (const row of rows) {
+    const addresses = row.addresses.map((a) => a.address).sort();
+    for (const address of addresses) personByAddress.set(address, row.id);
+    if (row.isSelf) {
+      selfPersonId = row.id;
+      continue;
+    }
+    people.push({
+      id: row.id,
+      name: row.displayName,
+      email: addresses[0] ?? '',
+      automated: row.automationReason !== null || addresses.some(ignored),
+    });
+  }
+  return { people, personByAddress, selfPersonId };
+}
+
+export async function loadAnalysisInput(
+  prisma: PrismaClient,
+  userId: string,
+  asOf: Date,
+): Promise<AnalysisInput> {
+  const directory = await loadPersonDirectory(prisma, userId);
+  const { personByAddress, selfPersonId } = directory;
+  const [messageRows, eventRows] = await Promise.all([
+    prisma.message.findMany({
+      where: { userId, sentAt: { lte: asOf } },
+      select: {
+        id: true,
+        threadKey: true,
+        messageIdHeader: true,
+        sentAt: true,
+        direction: true,
+        fromAddress: true,
+        toAddresses: true,
+        ccAddresses: true,
+        participantCount: true,
+        subject: true,
+        isAsk: true,
+        automationReason: true,
+      },
+      orderBy: [{ sentAt: 'asc' }, { id: 'asc' }],
+    }),
+    prisma.event.findMany({
+      where: { userId, startAt: { lte: asOf } },
+      select: {
+        id: true,
+        title: true,
+        startAt: true,
+        endAt: true,
+        cancelled: true,
+        selfResponse: true,
+        attendees: { where: { isResource: false }, select: { address: true, response: true } },
+      },
+    }),
+  ]);
+
+  const toPeople = (addresses: string[]): string[] => {
+    const ids = new Set<string>();
+    for (const address of addresses) {
+      const id = personByAddress.get(address);
+      if (id && id !== selfPersonId) ids.add(id);
+    }
+    return [...ids];
+  };
+
+  // A sender whose every message is bulk/automated is a machine even if its address looks personal.
+  const humanMailFrom = new Set<string>();
+  const automatedMailFrom = new Set<string>();
+  const seenMessageIds = new Set<string>();
+  const messages: AnalysisMessage[] = [];
+  for (const row of messageRows) {
+    const senderId = personByAddress.get(row.fromAddress) ?? null;
+    if (row.automationReason) {
+      if (senderId) automatedMailFrom.add(senderId);
+      continue;
+    }
+    if (senderId) humanMailFrom.add(senderId);
+    if (row.messageIdHeader) {
+      if (seenMessageIds.has(row.messageIdHeader)) continue;
+      seenMessageIds.add(row.messageIdHeader);
+    }
+    messages.push({
+      id: row.id,
+      threadKey: row.threadKey,
+      sentAt: row.sentAt,
+      direction: row.direction,
+      fromPersonId: row.direction === 'received' && senderId !== selfPersonId ? senderId : null,
+      toPersonIds: toPeople(row.toAddresses),
+      ccPersonIds: toPeople(row.ccAddresses),
+      participantCount: row.participantCount,
+      subject: row.subject,
+      isAsk: row.isAsk,
+    });
+  }
+  const people = directory.people.map((p) =>
+    !p.automated && automatedMailFrom.has(p.id) && !humanMailFrom.has(p.id) ? { ...p, automated: true } : p,
+  );
+
+  const events: AnalysisEvent[] = eventRows.map((row) => ({
+    id: row.id,
+    title: row.title,
+    start: row.startAt,
+    end: row.endAt,
+    cancelled: row.cancelled,
+    selfResponse: (row.selfResponse as AttendeeResponse | null) ?? null,
+    attendees: row.attendees.flatMap((a) => {
+      const personId = personByAddress.get(a.address);
+      return personId && personId !== selfPersonId
+        ? [{ personId, response: a.response as AttendeeResponse }]
+        : [];
+    }),
+  }));
+  return { asOf, people, messages, events };
+}

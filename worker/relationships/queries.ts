@@ -1,0 +1,169 @@
+/**
+ * The read side: "who's cooling off", one-sided asks, and people, served from stored snapshots so they
+ * answer instantly. The CLI and the HTTP API both call these; their output shapes are the public contract
+ * documented in docs/cli.md.
+ */
+import type { RelationshipMetrics } from '../analysis/result.js';
+import type { PrismaClient } from '../db/database.js';
+import type { Tier } from '../generated/prisma/enums.js';
+import type { UserRef } from '../users.js';
+import { analyzeUser } from './analyze-user.js';
+
+export type PublicTier = 'connection' | 'contact' | 'one-way';
+
+export interface CoolingOffEntry {
+  name: string | null;
+  email: string;
+  tier: PublicTier;
+  strength: number;
+  lastInteractionAt: string | null;
+  usualGapDays: number | null;
+  daysSilent: number | null;
+  reason: string;
+}
+
+export interface AskEntry {
+  name: string | null;
+  email: string;
+  direction: 'they-take' | 'you-take';
+  asksReceived: number;
+  asksMade: number;
+  answeredByYou: number;
+  answeredByThem: number;
+  reason: string;
+}
+
+export interface PersonEntry {
+  name: string | null;
+  email: string;
+  tier: PublicTier;
+  strength: number;
+  interactions: number;
+  lastInteractionAt: string | null;
+  usualGapDays: number | null;
+  initiatedByYou: number;
+  initiatedByThem: number;
+}
+
+export interface RunRef {
+  id: string;
+  asOf: Date;
+}
+
+const publicTier = (tier: Tier): PublicTier => (tier === 'one_way' ? 'one-way' : tier);
+const dbTier = (tier: PublicTier): Tier => (tier === 'one-way' ? 'one_way' : tier);
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/**
+ * The analysis run to answer from: the newest run for that asOf (any asOf when none is given) if no mail
+ * or events arrived after it was made; otherwise a fresh run, as of `asOf` or now.
+ */
+export async function ensureRun(prisma: PrismaClient, user: UserRef, asOf?: Date): Promise<RunRef> {
+  const existing = await prisma.analysisRun.findFirst({
+    where: { userId: user.id, ...(asOf ? { asOf } : {}) },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true, asOf: true, createdAt: true },
+  });
+  if (existing && !(await hasDataAfter(prisma, user.id, existing.createdAt))) return existing;
+  const at = asOf ?? new Date();
+  const fresh = await analyzeUser(prisma, user, at);
+  return { id: fresh.runId, asOf: at };
+}
+
+/** True when mail or events were stored after `since` (a run made before them is stale). */
+async function hasDataAfter(prisma: PrismaClient, userId: string, since: Date): Promise<boolean> {
+  const where = { userId, createdAt: { gt: since } };
+  const message = await prisma.message.findFirst({ where, select: { id: true } });
+  return message !== null || (await prisma.event.findFirst({ where, select: { id: true } })) !== null;
+}
+
+const personSelect = {
+  displayName: true,
+  addresses: { select: { address: true }, orderBy: { address: 'asc' as const }, take: 1 },
+};
+
+export async function coolingOff(
+  prisma: PrismaClient,
+  runId: string,
+  limit: number,
+): Promise<CoolingOffEntry[]> {
+  const rows = await prisma.relationshipSnapshot.findMany({
+    where: { runId, coolingScore: { not: null } },
+    orderBy: [{ coolingScore: 'desc' }, { personId: 'asc' }],
+    take: limit,
+    select: {
+      tier: true,
+      strength: true,
+      lastInteractionAt: true,
+      usualGapDays: true,
+      daysSilent: true,
+      coolingReason: true,
+      person: { select: personSelect },
+    },
+  });
+  return rows.map((r) => ({
+    name: r.person.displayName,
+    email: r.person.addresses[0]?.address ?? '',
+    tier: publicTier(r.tier),
+    strength: r.strength,
+    lastInteractionAt: iso(r.lastInteractionAt),
+    usualGapDays: r.usualGapDays,
+    daysSilent: r.daysSilent,
+    reason: r.coolingReason ?? '',
+  }));
+}
+
+export async function oneSidedAsks(prisma: PrismaClient, runId: string): Promise<AskEntry[]> {
+  const rows = await prisma.relationshipSnapshot.findMany({
+    where: { runId, askDirection: { not: null } },
+    orderBy: [{ strength: 'desc' }, { personId: 'asc' }],
+    select: { metrics: true, person: { select: personSelect } },
+  });
+  return rows.map((r) => {
+    const m = r.metrics as unknown as RelationshipMetrics;
+    return {
+      name: r.person.displayName,
+      email: r.person.addresses[0]?.address ?? '',
+      direction: m.askDirection!,
+      asksReceived: m.asksReceived,
+      asksMade: m.asksMade,
+      answeredByYou: m.answeredByYou,
+      answeredByThem: m.answeredByThem,
+      reason: m.askReason ?? '',
+    };
+  });
+}
+
+export async function people(
+  prisma: PrismaClient,
+  runId: string,
+  options: { tier?: PublicTier; limit?: number } = {},
+): Promise<PersonEntry[]> {
+  const rows = await prisma.relationshipSnapshot.findMany({
+    where: { runId, ...(options.tier ? { tier: dbTier(options.tier) } : {}) },
+    // Tier enum order is connection, contact, one-way: real relationships first.
+    orderBy: [{ tier: 'asc' }, { strength: 'desc' }, { personId: 'asc' }],
+    ...(options.limit ? { take: options.limit } : {}),
+    select: {
+      tier: true,
+      strength: true,
+      interactions: true,
+      lastInteractionAt: true,
+      usualGapDays: true,
+      initiatedByYou: true,
+      initiatedByThem: true,
+      person: { select: personSelect },
+    },
+  });
+  return rows.map((r) => ({
+    name: r.person.displayName,
+    email: r.person.addresses[0]?.address ?? '',
+    tier: publicTier(r.tier),
+    strength: r.strength,
+    interactions: r.interactions,
+    lastInteractionAt: iso(r.lastInteractionAt),
+    usualGapDays: r.usualGapDays,
+    initiatedByYou: r.initiatedByYou,
+    initiatedByThem: r.initiatedByThem,
+  }));
+}
