@@ -11,6 +11,7 @@ import { isAutomatedAddress } from './noise.js';
 interface Sighting {
   address: string;
   name: string | null;
+  seen: number;
 }
 
 export interface ResolveResult {
@@ -47,13 +48,18 @@ async function unresolvedSightings(prisma: PrismaClient, userId: string): Promis
         SELECT a.address, a.name FROM "EventAttendee" a JOIN "Event" e ON e.id = a."eventId"
         WHERE e."userId" = ${userId}::uuid AND NOT a."isResource"
     )
-    SELECT address, mode() WITHIN GROUP (ORDER BY name) AS name
+    SELECT address, mode() WITHIN GROUP (ORDER BY name) AS name, count(*)::int AS seen
     FROM seen s
     WHERE NOT EXISTS (
       SELECT 1 FROM "PersonAddress" pa WHERE pa."userId" = ${userId}::uuid AND pa.address = s.address
     )
     GROUP BY address
     ORDER BY address`;
+}
+
+function mostSeen(addresses: string[], seen: Map<string, number>): string {
+  // Sorted input + strict comparison: ties go to the alphabetically first address, deterministically.
+  return addresses.reduce((best, a) => ((seen.get(a) ?? 0) > (seen.get(best) ?? 0) ? a : best));
 }
 
 export async function resolvePeople(
@@ -79,10 +85,12 @@ export async function resolvePeople(
   );
   const freshSet = new Set(fresh.map((s) => s.address));
 
+  const seen = new Map(fresh.map((s) => [s.address, s.seen]));
   const people: {
     id: string;
     userId: string;
     displayName: string | null;
+    primaryAddress: string;
     automationReason: string | null;
   }[] = [];
   const addresses: { userId: string; personId: string; address: string }[] = [];
@@ -101,6 +109,7 @@ export async function resolvePeople(
         id: personId,
         userId,
         displayName: group.name,
+        primaryAddress: mostSeen(newAddresses, seen),
         automationReason: group.addresses.some(isAutomatedAddress) ? 'automated address' : null,
       });
     } else {

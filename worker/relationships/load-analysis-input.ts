@@ -32,6 +32,7 @@ export async function loadPersonDirectory(prisma: PrismaClient, userId: string):
       select: {
         id: true,
         displayName: true,
+        primaryAddress: true,
         isSelf: true,
         automationReason: true,
         addresses: { select: { address: true } },
@@ -52,7 +53,7 @@ export async function loadPersonDirectory(prisma: PrismaClient, userId: string):
     people.push({
       id: row.id,
       name: row.displayName,
-      email: addresses[0] ?? '',
+      email: row.primaryAddress ?? addresses[0] ?? '',
       automated: row.automationReason !== null || addresses.some(ignored),
     });
   }

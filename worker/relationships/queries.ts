@@ -79,8 +79,12 @@ async function hasDataAfter(prisma: PrismaClient, userId: string, since: Date): 
 
 const personSelect = {
   displayName: true,
+  primaryAddress: true,
   addresses: { select: { address: true }, orderBy: { address: 'asc' as const }, take: 1 },
 };
+
+const emailOf = (p: { primaryAddress: string | null; addresses: { address: string }[] }): string =>
+  p.primaryAddress ?? p.addresses[0]?.address ?? '';
 
 export async function coolingOff(
   prisma: PrismaClient,
@@ -103,7 +107,7 @@ export async function coolingOff(
   });
   return rows.map((r) => ({
     name: r.person.displayName,
-    email: r.person.addresses[0]?.address ?? '',
+    email: emailOf(r.person),
     tier: publicTier(r.tier),
     strength: r.strength,
     lastInteractionAt: iso(r.lastInteractionAt),
@@ -123,7 +127,7 @@ export async function oneSidedAsks(prisma: PrismaClient, runId: string): Promise
     const m = r.metrics as unknown as RelationshipMetrics;
     return {
       name: r.person.displayName,
-      email: r.person.addresses[0]?.address ?? '',
+      email: emailOf(r.person),
       direction: m.askDirection!,
       asksReceived: m.asksReceived,
       asksMade: m.asksMade,
@@ -157,7 +161,7 @@ export async function people(
   });
   return rows.map((r) => ({
     name: r.person.displayName,
-    email: r.person.addresses[0]?.address ?? '',
+    email: emailOf(r.person),
     tier: publicTier(r.tier),
     strength: r.strength,
     interactions: r.interactions,

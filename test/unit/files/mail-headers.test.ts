@@ -326,3 +326,22 @@ describe('parseMailHeaders: skips', () => {
     expect(r.messageId).toBe('base@example.com');
   });
 });
+
+describe('exchangeDisplayName', () => {
+  it('turns an Exchange X-From into a display name', async () => {
+    const { exchangeDisplayName } = await import('../../../worker/providers/files/mail-headers.js');
+    expect(exchangeDisplayName('Mara, Susan </O=ENRON/OU=NA/CN=RECIPIENTS/CN=SMARA>')).toBe('Susan Mara');
+    expect(exchangeDisplayName('"Jeff Dasovich" <jeff.dasovich@enron.com>')).toBe('Jeff Dasovich');
+    expect(exchangeDisplayName('jeff.dasovich@enron.com')).toBeNull();
+    expect(exchangeDisplayName(null)).toBeNull();
+  });
+
+  it('names a sender whose From has only an address', async () => {
+    const { parseMailHeaders } = await import('../../../worker/providers/files/mail-headers.js');
+    const raw = Buffer.from(
+      'Message-ID: <1.x@enron>\nDate: Mon, 3 Dec 2001 10:00:00 -0800\nFrom: susan.mara@enron.com\nTo: jeff.dasovich@enron.com\nSubject: hi\nX-From: Mara, Susan </O=ENRON/OU=NA/CN=RECIPIENTS/CN=SMARA>\n\nbody',
+    );
+    const result = parseMailHeaders(raw, { receivedAt: null });
+    expect('record' in result && result.record.from?.name).toBe('Susan Mara');
+  });
+});

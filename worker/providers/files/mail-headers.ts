@@ -433,6 +433,21 @@ function gmailThreadId(value: string): string | null {
   }
 }
 
+/**
+ * Exchange exports (the Enron corpus among them) put the sender's display name only in X-From, e.g.
+ * "Mara, Susan </O=ENRON/OU=NA/CN=RECIPIENTS/CN=SMARA>". Used only when From itself carries no name.
+ */
+export function exchangeDisplayName(value: string | null): string | null {
+  if (!value) return null;
+  const text = cleanText(decode8bit(value))
+    .replace(/<[^>]*>/g, '')
+    .replace(/["']/g, '')
+    .trim();
+  if (!text || text.includes('@') || text.length > 80) return null;
+  const lastFirst = /^([^,]+),\s*(.+)$/.exec(text);
+  return lastFirst ? `${lastFirst[2]!.trim()} ${lastFirst[1]!.trim()}` : text;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The parser
 
@@ -519,6 +534,8 @@ function parseUnsafe(raw: Buffer, fallback: HeaderFallback): ParseMailResult {
     const shown = cleanText(decode8bit(fromValues[0] ?? '')).slice(0, 80);
     return skip(skipId, `unparseable From header: ${JSON.stringify(shown)}`);
   }
+
+  if (!from.name) from.name = exchangeDisplayName(first(headers, 'x-from'));
 
   const to = parseAddresses(headers.to ?? []);
   const cc = parseAddresses(headers.cc ?? []);
