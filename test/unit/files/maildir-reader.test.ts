@@ -45,7 +45,7 @@ describe('readMaildir', () => {
     const first = parseMailHeaders(messages[0]!.raw, { receivedAt: null });
     if (!('record' in first)) throw new Error('expected a record');
     expect(first.record.messageId).toBe('8453172.1075862286499.JavaMail.evans@thyme');
-    expect(first.record.from).toEqual({ address: 'john.gillespie@enron.com', name: null });
+    expect(first.record.from).toEqual({ address: 'john.gillespie@enron.com', name: 'John Gillespie' });
     expect(first.record.to).toHaveLength(8);
     expect(first.record.cc.map((a) => a.address)).toEqual([
       'richard.causey@enron.com',
