@@ -1,0 +1,15 @@
+/**
+ * Connecting a mailbox once: the OAuth authorization-code flow with PKCE and a verified `state`.
+ * The HTTP server and `rapport connect` both drive it; provider specifics live in providers/<name>/.
+ */
+export type ConnectProvider = 'google' | 'microsoft';
+
+export interface ConnectService {
+  /** Stores a pending state + PKCE verifier for the user and returns the provider's consent URL. */
+  begin(userId: string, provider: ConnectProvider, redirectUri: string): Promise<{ url: string; state: string }>;
+  /**
+   * Verifies `state` (unknown/expired/reused → UsageError), exchanges the code with the verifier, stores the
+   * refresh token encrypted, records granted scopes, and returns the (new or re-activated) account.
+   */
+  complete(state: string, code: string): Promise<{ accountId: string; userId: string; provider: ConnectProvider }>;
+}

@@ -1,0 +1,139 @@
+/**
+ * One sync step for one account: pull pages of mail and calendar changes and store each page together with
+ * its cursor. A step is bounded (`maxPages`) so a long backfill becomes many short jobs; killing the
+ * process at any point loses at most the page in flight, which the next step fetches again.
+ */
+import type { PrismaClient } from '../db/database.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { canonicalAddress } from '../ingest/identity.js';
+import { resolvePeople } from '../ingest/resolve-people.js';
+import { storeEventPage } from '../ingest/store-events.js';
+import { addCounts, emptyCounts, type StoreCounts, storeMailPage } from '../ingest/store-mail.js';
+import type { Logger } from '../logger.js';
+import type { ProviderSession } from '../providers/port.js';
+import { selfAddresses } from '../users.js';
+import { syncVerdict } from './sync-error-policy.js';
+
+export interface SyncableAccount {
+  id: string;
+  userId: string;
+  provider: string;
+  status: string;
+  mailCursor: Prisma.JsonValue | null;
+  calendarCursor: Prisma.JsonValue | null;
+  refreshTokenEnc: string | null;
+  tokenKeyId: string | null;
+  user: { id: string; email: string };
+}
+
+export interface SyncDeps {
+  prisma: PrismaClient;
+  logger: Logger;
+  openSession(account: SyncableAccount): Promise<ProviderSession>;
+}
+
+export interface SyncOutcome {
+  state: 'up-to-date' | 'more' | 'needs_reauth' | 'inactive';
+  mail: StoreCounts;
+  calendar: StoreCounts;
+  pages: number;
+}
+
+export class AccountNeedsReauthError extends Error {
+  override readonly name = 'AccountNeedsReauthError';
+}
+
+export async function loadSyncableAccount(prisma: PrismaClient, accountId: string): Promise<SyncableAccount | null> {
+  return prisma.account.findUnique({
+    where: { id: accountId },
+    select: {
+      id: true,
+      userId: true,
+      provider: true,
+      status: true,
+      mailCursor: true,
+      calendarCursor: true,
+      refreshTokenEnc: true,
+      tokenKeyId: true,
+      user: { select: { id: true, email: true } },
+    },
+  });
+}
+
+export async function markNeedsReauth(prisma: PrismaClient, accountId: string, reason: string): Promise<void> {
+  await prisma.account.update({ where: { id: accountId }, data: { status: 'needs_reauth', lastError: reason.slice(0, 500) } });
+}
+
+/** Remembers the user's own addresses from the provider profile, so direction and self are right. */
+async function recordProfile(prisma: PrismaClient, account: SyncableAccount, session: ProviderSession): Promise<string[]> {
+  const profile = await session.profile();
+  const mine = [profile.email, ...profile.aliases].map(canonicalAddress);
+  await resolvePeople(prisma, account.userId, [...new Set([...(await selfAddresses(prisma, account.user)), ...mine])]);
+  return selfAddresses(prisma, account.user);
+}
+
+type Stream = 'mail' | 'calendar';
+
+export async function syncAccount(deps: SyncDeps, accountId: string, options: { maxPages?: number } = {}): Promise<SyncOutcome> {
+  const { prisma, logger } = deps;
+  const maxPages = options.maxPages ?? 20;
+  const outcome: SyncOutcome = { state: 'up-to-date', mail: emptyCounts(), calendar: emptyCounts(), pages: 0 };
+  const account = await loadSyncableAccount(prisma, accountId);
+  if (!account || account.status !== 'active') return { ...outcome, state: 'inactive' };
+
+  const session = await deps.openSession(account);
+  const self = new Set(
+    account.mailCursor === null ? await recordProfile(prisma, account, session) : await selfAddresses(prisma, account.user),
+  );
+  const ctx = { userId: account.userId, accountId: account.id, selfAddresses: self };
+  const cursors: Record<Stream, unknown> = { mail: account.mailCursor, calendar: account.calendarCursor };
+  const done: Record<Stream, boolean> = { mail: false, calendar: false };
+
+  for (const stream of ['mail', 'calendar'] as const) {
+    while (!done[stream] && outcome.pages < maxPages) {
+      try {
+        if (stream === 'mail') {
+          const page = await session.mailChanges(cursors.mail);
+          addCounts(outcome.mail, (await storeMailPage(prisma, ctx, page, 'mailCursor')).counts);
+          cursors.mail = page.cursor;
+          done.mail = page.done;
+        } else {
+          const page = await session.calendarChanges(cursors.calendar);
+          addCounts(outcome.calendar, await storeEventPage(prisma, ctx, page, true));
+          cursors.calendar = page.cursor;
+          done.calendar = page.done;
+        }
+        outcome.pages++;
+      } catch (error) {
+        const verdict = syncVerdict(error);
+        if (verdict.action === 'resync') {
+          logger.warn({ accountId, stream, reason: verdict.reason }, 'sync cursor expired; starting a full resync');
+          const column = stream === 'mail' ? 'mailCursor' : 'calendarCursor';
+          await prisma.account.update({ where: { id: accountId }, data: { [column]: null } as Prisma.AccountUpdateInput });
+          cursors[stream] = null;
+          continue;
+        }
+        if (verdict.action === 'reauth') {
+          await markNeedsReauth(prisma, accountId, verdict.reason);
+          logger.warn({ accountId }, 'account needs re-authorisation; its sync is stopped');
+          return { ...outcome, state: 'needs_reauth' };
+        }
+        throw error;
+      }
+    }
+  }
+  const upToDate = done.mail && done.calendar;
+  if (upToDate) {
+    await prisma.account.update({
+      where: { id: accountId },
+      data: { lastSyncAt: new Date(), lastError: null, backfillDoneAt: (await backfillDone(prisma, accountId)) ?? new Date() },
+    });
+    await resolvePeople(prisma, account.userId, [...self]);
+  }
+  return { ...outcome, state: upToDate ? 'up-to-date' : 'more' };
+}
+
+async function backfillDone(prisma: PrismaClient, accountId: string): Promise<Date | null> {
+  const row = await prisma.account.findUnique({ where: { id: accountId }, select: { backfillDoneAt: true } });
+  return row?.backfillDoneAt ?? null;
+}
