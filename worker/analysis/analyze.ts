@@ -1,0 +1,149 @@
+/**
+ * analyzeRelationships: the whole pure analysis, as of `input.asOf`.
+ *
+ * Pipeline (one pass each, no per-person rescans of the input):
+ *   buildInteractionTable  — filter noise, weight, sort once, group rows by person (interactions.ts)
+ *   per person, on their own time-ordered row slice:
+ *     activity → frequency → cadence → thread view (sorted once) → reciprocity → asks → tier → strength
+ *     → cooling → follow-ups
+ * Output is sorted by personId (and follow-ups by personId, at, kind, sourceId), contains no wall-clock
+ * time, and does not depend on the order of input arrays: the same input always gives the same result.
+ */
+
+import { computeActivity } from './activity.js';
+import { computeCadence } from './cadence.js';
+import { computeCooling } from './cooling-off.js';
+import { collectFollowUps } from './follow-ups.js';
+import { computeFrequency } from './frequency.js';
+import { buildInteractionTable } from './interactions.js';
+import { computeAsks } from './one-sided-asks.js';
+import { computeReciprocity } from './reciprocity.js';
+import type { AnalysisResult, FollowUp, RelationshipMetrics } from './result.js';
+import { computeStrength } from './strength.js';
+import { ThreadViewBuilder } from './thread-view.js';
+import { THRESHOLDS, type Thresholds } from './thresholds.js';
+import { classifyTier } from './tier.js';
+import { roundTo } from './time.js';
+import type { AnalysisInput } from './types.js';
+
+const KIND_ORDER: Record<FollowUp['kind'], number> = {
+  'met-not-written': 0,
+  'ask-unanswered': 1,
+  'outreach-unanswered': 2,
+};
+
+function compareFollowUps(a: FollowUp, b: FollowUp): number {
+  if (a.personId !== b.personId) return a.personId < b.personId ? -1 : 1;
+  const dt = a.at.getTime() - b.at.getTime();
+  if (dt !== 0) return dt;
+  const dk = KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+  if (dk !== 0) return dk;
+  return a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0;
+}
+
+export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRESHOLDS): AnalysisResult {
+  const table = buildInteractionTable(input, th);
+  const { personIds, offsets } = table;
+  let maxRows = 0;
+  for (let p = 0; p < personIds.length; p++) maxRows = Math.max(maxRows, offsets[p + 1]! - offsets[p]!);
+  const views = new ThreadViewBuilder(table, maxRows);
+  const scratchA = new Float64Array(maxRows);
+  const scratchB = new Float64Array(maxRows);
+
+  const relationships: RelationshipMetrics[] = [];
+  const followUps: FollowUp[] = [];
+  for (let p = 0; p < personIds.length; p++) {
+    const start = offsets[p]!;
+    const end = offsets[p + 1]!;
+    if (start === end) continue;
+    const personId = personIds[p]!;
+
+    const act = computeActivity(table, start, end, th);
+    const freq = computeFrequency(table, start, end, th);
+    const cad = computeCadence(table, start, end, th, scratchA);
+    const view = views.build(start, end);
+    const rec = computeReciprocity(table, view, th, scratchA, scratchB);
+    const asks = computeAsks(table, view, rec, th);
+    const tier = classifyTier(
+      {
+        twoWay: act.twoWay,
+        tenureDays: act.tenureDays,
+        interactionDays: cad.interactionDays,
+        initiatedByYou: rec.initiatedByYou,
+        initiatedByThem: rec.initiatedByThem,
+        repliesByYou: rec.repliesByYou,
+        repliesByThem: rec.repliesByThem,
+        smallMeetings: act.smallMeetings,
+      },
+      th,
+    );
+    const { strength, components } = computeStrength(
+      {
+        twoWay: act.twoWay,
+        anyMeaningful: act.anyMeaningful,
+        windowWeight: freq.windowWeight,
+        windowMeetingWeight: freq.windowMeetingWeight,
+        daysSilent: act.daysSilent,
+        tenureDays: act.tenureDays,
+        initiatedByYou: rec.initiatedByYou,
+        initiatedByThem: rec.initiatedByThem,
+        replyRateYou: rec.replyRateYou,
+        replyRateThem: rec.replyRateThem,
+      },
+      th,
+    );
+    const cooling = computeCooling(
+      {
+        tier,
+        strength,
+        usualGapDays: cad.usualGapDays,
+        daysSilent: act.daysSilent,
+        recent30: freq.recent30,
+        baseline30: freq.baseline30,
+        baselineMeaningful: freq.baselineMeaningful,
+        lastSubject: act.lastSubject,
+        lastDirection: act.lastDirection,
+        lastAnswered: act.lastAnswered,
+      },
+      th,
+    );
+    collectFollowUps(table, personId, end, act, view, th, followUps);
+
+    relationships.push({
+      personId,
+      tier,
+      strength,
+      strengthComponents: components,
+      interactions: act.interactions,
+      emailsSent: act.emailsSent,
+      emailsReceived: act.emailsReceived,
+      meetings: act.meetings,
+      interactionDays: cad.interactionDays,
+      weightedRecent30: roundTo(freq.recent30, 3),
+      weightedBaseline30: roundTo(freq.baseline30, 3),
+      firstInteractionAt: new Date(act.firstMs),
+      lastInteractionAt: new Date(act.lastMs),
+      tenureDays: act.tenureDays,
+      usualGapDays: cad.usualGapDays,
+      daysSilent: act.daysSilent,
+      initiatedByYou: rec.initiatedByYou,
+      initiatedByThem: rec.initiatedByThem,
+      replyRateYou: rec.replyRateYou,
+      replyRateThem: rec.replyRateThem,
+      medianReplyHoursYou: rec.medianReplyHoursYou,
+      medianReplyHoursThem: rec.medianReplyHoursThem,
+      asksReceived: asks.asksReceived,
+      asksMade: asks.asksMade,
+      answeredByYou: asks.answeredByYou,
+      answeredByThem: asks.answeredByThem,
+      askDirection: asks.direction,
+      askReason: asks.reason,
+      cooling,
+      lastSubject: act.lastSubject,
+      lastDirection: act.lastDirection,
+      lastAnswered: act.lastAnswered,
+    });
+  }
+  followUps.sort(compareFollowUps);
+  return { asOf: new Date(table.asOfMs), relationships, followUps };
+}

@@ -1,0 +1,105 @@
+/**
+ * Output of the pure relationship analysis (input contract: types.ts). Plain data: Dates, numbers,
+ * strings, nulls — deterministic for a given input, sorted by personId, safe to snapshot.
+ */
+
+import type { AskDirection, Tier } from './types.js';
+
+/** Named parts of the strength score; integers that add up exactly to `strength`. */
+export interface StrengthComponents {
+  volume: number;
+  recency: number;
+  reciprocity: number;
+  tenure: number;
+  meetings: number;
+}
+
+export interface CoolingFlag {
+  /** strength × overdueRatio (rounded to 0.1); rank cooling people by this, highest first. */
+  score: number;
+  /** How far past its own rhythm (> 1 means cooling), capped at thresholds.cooling.maxOverdueRatio. */
+  overdueRatio: number;
+  /** One human line, e.g. "usually every ~9 days; silent 41 days; last: 'Q3 forecast' (you wrote, no reply)". */
+  reason: string;
+}
+
+export type LastDirection = 'sent' | 'received' | 'meeting';
+
+export interface RelationshipMetrics {
+  personId: string;
+  tier: Tier;
+  /** 0–100 integer = sum of strengthComponents. */
+  strength: number;
+  strengthComponents: StrengthComponents;
+
+  /** Counts of all interactions (any weight) up to asOf. A message to a person on To and Cc counts once. */
+  interactions: number;
+  emailsSent: number;
+  emailsReceived: number;
+  meetings: number;
+  /** Distinct UTC days with a meaningful interaction. */
+  interactionDays: number;
+
+  /** Weighted interactions per 30 days: last 90 days / the 365 days before (rounded to 0.001). */
+  weightedRecent30: number;
+  weightedBaseline30: number;
+
+  /** First/last meaningful interaction (falls back to any interaction when none is meaningful). */
+  firstInteractionAt: Date | null;
+  lastInteractionAt: Date | null;
+  /** Whole days from first to last interaction. */
+  tenureDays: number;
+  /** Median gap between distinct interaction days (UTC) in the cadence lookback; null below 4 days. */
+  usualGapDays: number | null;
+  /** Whole days from lastInteractionAt to asOf. */
+  daysSilent: number | null;
+
+  /** Threads whose first message was the user's (person on To) / the person's. */
+  initiatedByYou: number;
+  initiatedByThem: number;
+  /** Share of the person's turns that expect an answer (thread openers, asks) the user answered within the
+   *  reply window (replyRateYou), and the same for the user's turns (replyRateThem); 0..1, null if none. */
+  replyRateYou: number | null;
+  replyRateThem: number | null;
+  /** Median hours the user took to answer them / they took to answer the user (rounded to 0.1). */
+  medianReplyHoursYou: number | null;
+  medianReplyHoursThem: number | null;
+
+  /** Within the asks window (thresholds.asks.windowDays). */
+  asksReceived: number;
+  asksMade: number;
+  /** Asks received that the user answered / asks made that they answered (within the answer window). */
+  answeredByYou: number;
+  answeredByThem: number;
+  askDirection: AskDirection | null;
+  askReason: string | null;
+
+  cooling: CoolingFlag | null;
+
+  /** Subject (or meeting title) of the last meaningful interaction, its direction, and whether the other
+   *  side wrote in that thread after it (null for meetings). */
+  lastSubject: string | null;
+  lastDirection: LastDirection | null;
+  lastAnswered: boolean | null;
+}
+
+export type FollowUpKind = 'met-not-written' | 'ask-unanswered' | 'outreach-unanswered';
+
+export interface FollowUp {
+  personId: string;
+  kind: FollowUpKind;
+  /** When the meeting / ask / outreach happened. */
+  at: Date;
+  subject: string | null;
+  reason: string;
+  /** The message or event id the follow-up is about. */
+  sourceId: string;
+}
+
+export interface AnalysisResult {
+  asOf: Date;
+  /** Non-automated people with at least one interaction, sorted by personId. */
+  relationships: RelationshipMetrics[];
+  /** Sorted by personId, then at, kind, sourceId. */
+  followUps: FollowUp[];
+}
