@@ -6,7 +6,7 @@
  *  - An ask is answered when the other side writes in the same thread within answerWindowDays (14) after it:
  *    answeredByYou counts received asks the user answered, answeredByThem the user's asks they answered.
  *    An unanswered ask younger than the answer window is pending: counted, but not held against anyone.
- *  - 'they-take': asksReceived ≥ 3 and either they answered < 50 % of the user's resolved asks, or (no
+ *  - 'they-take': asksReceived ≥ 3, asks ≥ 40 % of their messages to the user, and either they answered < 50 % of the user's resolved asks, or (no
  *    resolved asks) the user's messages got replies from them never (replyRateThem = 0).
  *  - 'you-take' (only when not 'they-take'): asksMade ≥ 3 and asks are ≥ 60 % of the user's messages (To) to
  *    them in the window — the user only writes when they need something.
@@ -54,12 +54,14 @@ export function computeAsks(
   let resolvedReceived = 0;
   let resolvedMade = 0;
   let messagesToThem = 0;
+  let messagesFromThem = 0;
   for (let j = 0; j < view.count; j++) {
     const r = view.rows[j]!;
     const t = time[r]!;
     if (t <= from) continue;
     const k = kind[r]!;
     if (k === KIND_SENT_TO) messagesToThem++;
+    else if (k === KIND_RECEIVED) messagesFromThem++;
     if ((flags[r]! & FLAG_ASK) === 0) continue;
     if (k === KIND_RECEIVED) {
       asksReceived++;
@@ -79,7 +81,8 @@ export function computeAsks(
   const months = `${Math.round(a.windowDays / 30)} months`;
   let direction: AskDirection | null = null;
   let reason: string | null = null;
-  if (asksReceived >= a.theyTakeMinAsks) {
+  // Someone who mostly informs (status updates, FYIs) and sometimes asks is giving, not taking.
+  if (asksReceived >= a.theyTakeMinAsks && asksReceived >= a.theyTakeMinAskShare * messagesFromThem) {
     const rarelyAnswers = resolvedMade > 0 && answeredByThem / resolvedMade < a.theyTakeMaxAnsweredShare;
     const neverReplies = resolvedMade === 0 && rec.replyRateThem === 0;
     if (rarelyAnswers || neverReplies) {

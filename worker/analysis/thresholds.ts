@@ -83,6 +83,8 @@ export const THRESHOLDS = {
     answerWindowDays: 14,
     /** 'they-take': they asked at least this many times in the window... */
     theyTakeMinAsks: 3,
+    /** ...and asks were at least this share of their messages to the user in the window (mostly asking)... */
+    theyTakeMinAskShare: 0.4,
     /** ...and answered fewer than this share of the user's (resolved) asks, or never replied to the user. */
     theyTakeMaxAnsweredShare: 0.5,
     /** 'you-take': the user asked at least this many times... */

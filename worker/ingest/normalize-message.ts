@@ -9,8 +9,12 @@
  *  - sentAt: the Date header when plausible (1990-01-01 ≤ date ≤ now + 2 days); otherwise
  *    receivedAt when plausible (sentAtEstimated = true); otherwise skipped ("no usable date" or
  *    "implausible date: <iso>").
- *  - threadKey: `thr:<provider thread id>`, else `mid:<first References id>`, else `mid:<In-Reply-To>`,
- *    else `mid:<Message-ID>`, else `subj:<hash of normalized subject + sorted participants>`.
+ *  - threadKey: `thr:<provider thread id>`, else `subj:<hash of the normalized subject>`, else (no
+ *    subject) `mid:<first References id>` / `mid:<In-Reply-To>` / `mid:<Message-ID>` / `subj:<hash of
+ *    participants>`. The subject comes before References because exports such as the Enron corpus carry
+ *    no References/In-Reply-To at all, and a reply-all that adds or drops people is still the same
+ *    conversation; two unrelated threads that share a subject only meet in analysis when they involve the
+ *    same person within the reply window.
  *    (`mid:` keys of a reply and of its thread root coincide, which is the point.)
  *  - participantCount: distinct canonical addresses among From/To/Cc, the user's own excluded.
  *  - subject: control characters removed, whitespace collapsed, trimmed, at most 500 characters.
@@ -176,6 +180,8 @@ function normalizeUnsafe(
 
 function threadKeyOf(record: MailRecord, subject: string, participants: string[]): string {
   if (record.threadId) return `thr:${record.threadId}`;
+  const topic = normalizeSubjectForThread(subject);
+  if (topic) return `subj:${createHash('sha256').update(topic).digest('hex').slice(0, 32)}`;
   const rootRef = Array.isArray(record.references) ? record.references.find((r) => !!r) : undefined;
   if (rootRef) return `mid:${rootRef}`;
   if (record.inReplyTo) return `mid:${record.inReplyTo}`;

@@ -57,6 +57,26 @@ describe('one-sided asks', () => {
     expect(m.askReason).toBe('asked you 3 times in 6 months; never replied to you');
   });
 
+  it('someone who mostly informs and sometimes asks is not taking (asks < 40 % of their mail)', () => {
+    const h = history();
+    const t = h.person('informer');
+    theyAsk(h, t, [100, 80, 60], false);
+    for (let d = 150; d > 10; d -= 25) h.received(d, t, { thread: `update-${d}` });
+    h.sent(90, t, { thread: 'hello-1' });
+    h.sent(50, t, { thread: 'hello-2' });
+    const m = must(h, t);
+    expect(m.asksReceived).toBe(3);
+    expect(m.replyRateThem).toBe(0);
+    expect(m.askDirection).toBeNull();
+    // The same history minus the updates is 'they-take' — the share rule is what makes the difference.
+    const lean = history();
+    const u = lean.person('informer');
+    theyAsk(lean, u, [100, 80, 60], false);
+    lean.sent(90, u, { thread: 'hello-1' });
+    lean.sent(50, u, { thread: 'hello-2' });
+    expect(must(lean, u).askDirection).toBe('they-take');
+  });
+
   it('a pending ask of the user is not held against them', () => {
     const h = history();
     const t = h.person('t');

@@ -119,28 +119,36 @@ describe('normalizeMessage: threadKey', () => {
     expect(ok(mail({ threadId: '18c2f', references: ['root@x'] })).threadKey).toBe('thr:18c2f');
   });
 
-  it('then the first References id, In-Reply-To, Message-ID — so a reply and its root share a key', () => {
-    const root = ok(mail({ messageId: 'root@x' }));
-    const reply = ok(mail({ messageId: 'r2@x', inReplyTo: 'r1@x', references: ['root@x', 'r1@x'] }));
-    const replyNoRefs = ok(mail({ messageId: 'r1@x', inReplyTo: 'root@x' }));
+  it('then the normalized subject, whatever the headers and participants', () => {
+    const root = ok(mail({ messageId: 'root@x', subject: 'Q3 forecast' }));
+    const reply = ok(
+      mail({
+        messageId: 'r2@x',
+        subject: 'RE: Q3 forecast',
+        references: ['root@x'],
+        to: [{ address: 'bob@example.com', name: null }],
+      }),
+    );
+    const enronStyle = ok(mail({ messageId: 'r3@x', subject: 'Re: Q3 Forecast' }));
+    expect(root.threadKey).toMatch(/^subj:[0-9a-f]{32}$/);
+    expect(reply.threadKey).toBe(root.threadKey);
+    expect(enronStyle.threadKey).toBe(root.threadKey);
+    expect(ok(mail({ subject: 'Q4 forecast' })).threadKey).not.toBe(root.threadKey);
+  });
+
+  it('without a subject: the first References id, In-Reply-To, Message-ID', () => {
+    const root = ok(mail({ messageId: 'root@x', subject: '' }));
+    const reply = ok(mail({ messageId: 'r2@x', subject: 'Re:', inReplyTo: 'r1@x', references: ['root@x', 'r1@x'] }));
+    const replyNoRefs = ok(mail({ messageId: 'r1@x', subject: '', inReplyTo: 'root@x' }));
     expect(root.threadKey).toBe('mid:root@x');
     expect(reply.threadKey).toBe('mid:root@x');
     expect(replyNoRefs.threadKey).toBe('mid:root@x');
   });
 
-  it('else hashes the normalized subject and participants', () => {
-    const a = ok(mail({ messageId: null, subject: 'Budget 2024' }));
-    const b = ok(
-      mail({
-        messageId: null,
-        subject: 'RE: Fwd: [team] Budget 2024',
-        from: { address: 'me@example.com', name: null },
-        to: [{ address: 'alice@example.com', name: null }],
-      }),
-    );
-    const c = ok(
-      mail({ messageId: null, subject: 'Budget 2024', from: { address: 'zed@example.com', name: null } }),
-    );
+  it('no subject and no ids: hashes the participants', () => {
+    const a = ok(mail({ messageId: null, subject: '' }));
+    const b = ok(mail({ messageId: null, subject: 'Re: ' }));
+    const c = ok(mail({ messageId: null, subject: '', from: { address: 'zed@example.com', name: null } }));
     expect(a.threadKey).toMatch(/^subj:[0-9a-f]{32}$/);
     expect(b.threadKey).toBe(a.threadKey);
     expect(c.threadKey).not.toBe(a.threadKey);
