@@ -1,0 +1,182 @@
+/**
+ * BullMQ queues, workers and schedulers. Jobs are thin: validate the payload, take the account lock
+ * (sync), call the processor, enqueue what follows. Per-account serialization is by lock, not by a
+ * BullMQ Pro group, so any number of worker processes can share the queues safely.
+ */
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { isProviderError } from '../providers/provider-error.js';
+import { syncVerdict } from '../sync/sync-error-policy.js';
+import { acquireLock } from './account-lock.js';
+import {
+  analyzePayload,
+  BadPayloadError,
+  jobIds,
+  parsePayload,
+  QUEUES,
+  type QueueName,
+  reportPayload,
+  syncPayload,
+} from './job-payloads.js';
+import { type ProcessorDeps, processAnalyze, processReport, processSync } from './processors.js';
+
+export interface QueueOptions {
+  redisUrl: string;
+  prefix: string;
+}
+
+export interface Queues {
+  sync: Queue;
+  analyze: Queue;
+  report: Queue;
+  connection: Redis;
+  close(): Promise<void>;
+}
+
+const DEFAULT_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 5000 },
+} as const;
+
+export function redisConnection(url: string): Redis {
+  // BullMQ workers block on Redis; they need unlimited retries per request.
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+export function openQueues(options: QueueOptions): Queues {
+  const connection = redisConnection(options.redisUrl);
+  const make = (name: QueueName) =>
+    new Queue(name, { connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const queues = { sync: make(QUEUES.sync), analyze: make(QUEUES.analyze), report: make(QUEUES.report) };
+  return {
+    ...queues,
+    connection,
+    async close() {
+      // Close everything even if one close fails.
+      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      connection.disconnect();
+    },
+  };
+}
+
+export async function enqueueSync(queues: Queues, accountId: string): Promise<void> {
+  await queues.sync.add('sync', { accountId }, { jobId: jobIds.sync(accountId) });
+}
+
+/** Debounced: many syncs finishing together produce one analysis shortly after the last. */
+export async function enqueueAnalyze(queues: Queues, userId: string): Promise<void> {
+  await queues.analyze.add(
+    'analyze',
+    { userId },
+    { deduplication: { id: jobIds.analyze(userId), ttl: 30_000, extend: true, replace: true }, delay: 5_000 },
+  );
+}
+
+/** Keeps one incremental-sync schedule per active account and one weekly report schedule per user. */
+export async function upsertSchedules(
+  queues: Queues,
+  deps: Pick<ProcessorDeps, 'prisma'>,
+  syncEveryMinutes: number,
+): Promise<{ syncs: number; reports: number }> {
+  const accounts = await deps.prisma.account.findMany({
+    where: { status: 'active', provider: { in: ['google', 'microsoft'] } },
+    select: { id: true },
+  });
+  for (const a of accounts) {
+    await queues.sync.upsertJobScheduler(`sched-sync-${a.id}`, { every: syncEveryMinutes * 60_000 }, {
+      name: 'sync',
+      data: { accountId: a.id },
+    });
+  }
+  const users = await deps.prisma.user.findMany({ select: { id: true, timeZone: true, reportDay: true, reportHour: true } });
+  for (const u of users) {
+    await queues.report.upsertJobScheduler(
+      `sched-report-${u.id}`,
+      { pattern: `0 ${u.reportHour} * * ${u.reportDay % 7}`, tz: u.timeZone },
+      { name: 'report', data: { userId: u.id, send: true } },
+    );
+  }
+  return { syncs: accounts.length, reports: users.length };
+}
+
+export async function removeUserSchedules(queues: Queues, userId: string, accountIds: string[]): Promise<void> {
+  await queues.report.removeJobScheduler(`sched-report-${userId}`);
+  for (const id of accountIds) await queues.sync.removeJobScheduler(`sched-sync-${id}`);
+}
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+export function startWorkers(queues: Queues, deps: ProcessorDeps, options: QueueOptions & { concurrency: number }): Workers {
+  const lockRedis = redisConnection(options.redisUrl);
+  const common = { prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 3 } as const;
+  const guard = <T>(run: () => Promise<T>) =>
+    run().catch((error: unknown) => {
+      // A malformed payload can never succeed: fail now, with the reason, and do not retry.
+      if (error instanceof BadPayloadError) throw new UnrecoverableError(error.message);
+      throw error;
+    });
+
+  const sync = new Worker(
+    QUEUES.sync,
+    async (job: Job, token?: string) =>
+      guard(async () => {
+        const payload = parsePayload(syncPayload, job.data, QUEUES.sync);
+        const lock = await acquireLock(lockRedis, `${options.prefix}:lock:sync:${payload.accountId}`);
+        if (!lock) {
+          // Another worker is syncing this account: come back shortly without spending an attempt.
+          await job.moveToDelayed(Date.now() + 5_000, token);
+          throw new DelayedError();
+        }
+        try {
+          const outcome = await processSync(deps, payload);
+          if (outcome.state === 'more') {
+            await queues.sync.add('sync', payload, { jobId: `${jobIds.sync(payload.accountId)}-${Date.now()}` });
+          }
+          if (outcome.mail.stored + outcome.calendar.stored > 0 || outcome.state === 'up-to-date') {
+            const account = await deps.prisma.account.findUnique({ where: { id: payload.accountId }, select: { userId: true } });
+            if (account) await enqueueAnalyze(queues, account.userId);
+          }
+          return { state: outcome.state, pages: outcome.pages };
+        } catch (error) {
+          const verdict = syncVerdict(error);
+          if (verdict.action === 'delay') {
+            await job.moveToDelayed(Date.now() + verdict.ms, token);
+            throw new DelayedError();
+          }
+          if (verdict.action === 'fail' || (isProviderError(error) && error.kind === 'bad_data')) {
+            throw new UnrecoverableError(verdict.reason);
+          }
+          throw error;
+        } finally {
+          await lock.release();
+        }
+      }),
+    { connection: redisConnection(options.redisUrl), ...common },
+  );
+  const analyze = new Worker(
+    QUEUES.analyze,
+    async (job: Job) => guard(() => processAnalyze(deps, parsePayload(analyzePayload, job.data, QUEUES.analyze))),
+    { connection: redisConnection(options.redisUrl), ...common },
+  );
+  const report = new Worker(
+    QUEUES.report,
+    async (job: Job) => guard(() => processReport(deps, parsePayload(reportPayload, job.data, QUEUES.report))),
+    { connection: redisConnection(options.redisUrl), ...common },
+  );
+  for (const w of [sync, analyze, report]) {
+    w.on('failed', (job, error) => {
+      deps.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job failed');
+    });
+  }
+  return {
+    async close() {
+      // worker.close() waits for active jobs to finish; every close runs even if one fails.
+      await Promise.allSettled([sync.close(), analyze.close(), report.close()]);
+      lockRedis.disconnect();
+    },
+  };
+}
