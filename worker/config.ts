@@ -30,7 +30,7 @@ export const configSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('rapport'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
-  BACKFILL_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+  BACKFILL_MONTHS: z.coerce.number().int().min(1).max(600).default(12),
   /**
    * 32-byte key(s) for refresh-token encryption, as `keyId:base64key[,keyId:base64key…]`. The first key
    * encrypts; all of them decrypt, so keys can be rotated. Unset in development → a local key file.

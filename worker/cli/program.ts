@@ -3,9 +3,14 @@ import { Command, Option } from 'commander';
 import { type App, openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
+import { connectCommand, statusCommand, syncCommand } from './commands/accounts.js';
 import { classifyAsksCommand } from './commands/classify-asks.js';
 import { importCommand } from './commands/import.js';
+import { workerCommand } from './commands/worker.js';
+import { loginCodeCommand } from './commands/login-code.js';
 import { analyzeCommand, asksCommand, coolingOffCommand, peopleCommand } from './commands/relationships.js';
+import { reportCommand } from './commands/report.js';
+import { serveCommand } from './commands/serve.js';
 
 /** Opens the app for one command and always closes it (the embedded database must shut down cleanly). */
 function withApp<T>(run: (app: App, options: T) => Promise<void>) {
@@ -45,7 +50,7 @@ export function buildProgram(): Command {
     .description('connect a Google or Microsoft account (opens the consent page)')
     .argument('<provider>', 'google | microsoft')
     .addOption(user())
-    .action(notBuilt('connect'));
+    .action((provider: string, options: unknown) => withApp((app, o) => connectCommand(app, provider, o))(options));
 
   program
     .command('import')
@@ -61,7 +66,7 @@ export function buildProgram(): Command {
     .command('sync')
     .description('sync connected accounts now')
     .addOption(user())
-    .action(notBuilt('sync'));
+    .action(withApp(syncCommand));
 
   program
     .command('analyze')
@@ -108,14 +113,20 @@ export function buildProgram(): Command {
     .addOption(asOfOpt())
     .option('--out <dir>', 'write report.html, report.txt and charts here', './out')
     .option('--send', 'email it (exactly once per week)')
-    .action(notBuilt('report'));
+    .action(withApp(reportCommand));
 
   program
     .command('status')
     .description('accounts, last sync, queue depth, failures')
     .addOption(user())
-    .action(notBuilt('status'));
-  program.command('worker').description('run the queue workers and schedulers').action(notBuilt('worker'));
-  program.command('serve').description('run the HTTP API and web pages').action(notBuilt('serve'));
+    .action(withApp(statusCommand));
+  program.command('worker').description('run the queue workers and schedulers').action(withApp(workerCommand));
+  program.command('serve').description('run the HTTP API and web pages').action(withApp(serveCommand));
+
+  program
+    .command('login-code')
+    .description('print a one-time code to sign in to the web pages (creates the user if new)')
+    .addOption(user())
+    .action(withApp(loginCodeCommand));
   return program;
 }

@@ -1,0 +1,84 @@
+/** connect, sync, status: the account side of the CLI. */
+import { z } from 'zod';
+import type { App } from '../../app.js';
+import { createConnectService } from '../../connect/index.js';
+import { connectViaLocalCallback } from '../../connect/local-callback.js';
+import { syncUserInline } from '../../sync/sync-inline.js';
+import { findOrCreateUser, requireUser } from '../../users.js';
+import { parseFlags, userEmail } from '../options.js';
+import { renderTable } from '../table.js';
+
+export async function connectCommand(app: App, provider: string, raw: unknown): Promise<void> {
+  const flags = parseFlags(z.object({ user: userEmail, provider: z.enum(['google', 'microsoft']) }), {
+    ...(raw as object),
+    provider,
+  });
+  const user = await findOrCreateUser(app.db.prisma, flags.user);
+  const { accountId } = await connectViaLocalCallback(createConnectService(app), user.id, flags.provider, async (url) => {
+    process.stdout.write(`Open this address in your browser to connect ${flags.provider}:\n\n  ${url}\n\nWaiting for consent…\n`);
+  });
+  process.stdout.write(`connected (account ${accountId}); run 'rapport sync --user ${user.email}' to fetch your history\n`);
+}
+
+export async function syncCommand(app: App, raw: unknown): Promise<void> {
+  const flags = parseFlags(z.object({ user: userEmail }), raw);
+  const user = await requireUser(app.db.prisma, flags.user);
+  const result = await syncUserInline(app, user, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`${result.summary}\n`);
+}
+
+const ago = (d: Date | null, now: Date): string | null => {
+  if (!d) return null;
+  const minutes = Math.round((now.getTime() - d.getTime()) / 60_000);
+  return minutes < 120 ? `${minutes} min ago` : minutes < 2880 ? `${Math.round(minutes / 60)} h ago` : `${Math.round(minutes / 1440)} d ago`;
+};
+
+export async function statusCommand(app: App, raw: unknown): Promise<void> {
+  const flags = parseFlags(z.object({ user: userEmail }), raw);
+  const user = await requireUser(app.db.prisma, flags.user);
+  const now = new Date();
+  const accounts = await app.db.prisma.account.findMany({
+    where: { userId: user.id },
+    orderBy: { createdAt: 'asc' },
+    select: {
+      provider: true,
+      externalId: true,
+      status: true,
+      lastSyncAt: true,
+      backfillDoneAt: true,
+      lastError: true,
+      _count: { select: { messages: true, events: true, skipped: true } },
+    },
+  });
+  const lastRun = await app.db.prisma.analysisRun.findFirst({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } });
+  const lastReport = await app.db.prisma.report.findFirst({ where: { userId: user.id }, orderBy: { isoWeek: 'desc' } });
+  process.stdout.write(
+    `${renderTable(accounts, [
+      { header: 'provider', value: (a) => a.provider },
+      { header: 'account', value: (a) => a.externalId, max: 32 },
+      { header: 'status', value: (a) => a.status },
+      { header: 'last sync', value: (a) => ago(a.lastSyncAt, now) },
+      { header: 'backfill', value: (a) => (a.backfillDoneAt ? 'done' : a.provider === 'files' ? null : 'in progress') },
+      { header: 'messages', value: (a) => a._count.messages },
+      { header: 'events', value: (a) => a._count.events },
+      { header: 'skipped', value: (a) => a._count.skipped },
+      { header: 'last error', value: (a) => a.lastError, max: 50 },
+    ])}\n\n` +
+      `last analysis: ${lastRun ? `as of ${lastRun.asOf.toISOString()} (${lastRun.peopleCount} people, made ${ago(lastRun.createdAt, now)})` : 'none'}\n` +
+      `last report: ${lastReport ? `${lastReport.isoWeek} (${lastReport.status})` : 'none'}\n`,
+  );
+  if (app.config.REDIS_URL) {
+    const { openQueues } = await import('../../jobs/queues.js');
+    const queues = openQueues({ redisUrl: app.config.REDIS_URL, prefix: app.config.QUEUE_PREFIX });
+    try {
+      for (const q of [queues.sync, queues.analyze, queues.report]) {
+        const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+        process.stdout.write(`queue ${q.name}: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.failed} failed\n`);
+      }
+      const failed = await queues.sync.getFailed(0, 4);
+      for (const job of failed) process.stdout.write(`  failed ${job.id}: ${job.failedReason}\n`);
+    } finally {
+      await queues.close();
+    }
+  }
+}

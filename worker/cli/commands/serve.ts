@@ -1,0 +1,55 @@
+/**
+ * `rapport serve`: the HTTP API and web pages on HTTP_HOST:HTTP_PORT until SIGINT/SIGTERM, then a clean
+ * shutdown (in-flight requests finish, queues and database close). The server, queue and provider
+ * modules are imported when the command runs, so the other commands do not pay for loading them.
+ */
+import { once } from 'node:events';
+import type { App } from '../../app.js';
+import type { QueueStats } from '../../api/metrics.js';
+import type { Queues } from '../../jobs/queues.js';
+
+function queueStatsOf(queues: Queues): QueueStats {
+  return async () => {
+    const entries = await Promise.all(
+      [queues.sync, queues.analyze, queues.report].map(async (queue) => {
+        const counts = await queue.getJobCounts('waiting', 'active', 'failed', 'delayed');
+        return [
+          queue.name,
+          {
+            waiting: counts.waiting ?? 0,
+            active: counts.active ?? 0,
+            failed: counts.failed ?? 0,
+            delayed: counts.delayed ?? 0,
+          },
+        ] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  };
+}
+
+export async function serveCommand(app: App): Promise<void> {
+  const { config } = app;
+  const [{ buildServer }, { createReportPreview }, { createConnectService }, { openQueues }] = await Promise.all([
+    import('../../api/server.js'),
+    import('../../api/report-preview.js'),
+    import('../../connect/index.js'),
+    import('../../jobs/queues.js'),
+  ]);
+  const queues = config.REDIS_URL ? openQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }) : null;
+  try {
+    const server = await buildServer({
+      app,
+      connect: createConnectService(app),
+      reportHtml: createReportPreview(app.db.prisma),
+      ...(queues ? { queueStats: queueStatsOf(queues) } : {}),
+    });
+    const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+    process.stdout.write(`rapport serve: listening on ${address} (public URL ${config.PUBLIC_URL})\n`);
+    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    process.stdout.write('rapport serve: shutting down\n');
+    await server.close();
+  } finally {
+    await queues?.close();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `rapport worker`: BullMQ workers for sync, analyze and report, plus the schedules (incremental sync per
+ * active account, weekly report per user in their time zone). SIGTERM/SIGINT finish the jobs in hand,
+ * then close every connection.
+ */
+import type { App } from '../../app.js';
+import { UsageError } from '../../errors.js';
+import { enqueueSync, openQueues, startWorkers, upsertSchedules } from '../../jobs/queues.js';
+import { sessionFactory } from '../../providers/session-factory.js';
+import { createSmtpMailer } from '../../report/smtp-mailer.js';
+
+const RESCHEDULE_EVERY_MS = 5 * 60_000;
+
+export async function workerCommand(app: App): Promise<void> {
+  const { config, logger } = app;
+  if (!config.REDIS_URL) throw new UsageError('rapport worker needs REDIS_URL (e.g. redis://127.0.0.1:6379)');
+  const options = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
+  const queues = openQueues(options);
+  const deps = {
+    prisma: app.db.prisma,
+    logger,
+    openSession: sessionFactory(config, app.cipher, logger),
+    mailer: config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : null,
+    reportFrom: config.REPORT_FROM,
+    pagesPerSyncJob: 20,
+  };
+  const workers = startWorkers(queues, deps, { ...options, concurrency: config.WORKER_CONCURRENCY });
+  const reschedule = async () => {
+    const counts = await upsertSchedules(queues, deps, config.SYNC_INTERVAL_MINUTES);
+    logger.info(counts, 'schedules up to date');
+  };
+  await reschedule();
+  const active = await app.db.prisma.account.findMany({
+    where: { status: 'active', provider: { in: ['google', 'microsoft'] } },
+    select: { id: true },
+  });
+  for (const a of active) await enqueueSync(queues, a.id);
+  const timer = setInterval(() => {
+    reschedule().catch((error: unknown) => logger.error({ err: error }, 'rescheduling failed'));
+  }, RESCHEDULE_EVERY_MS);
+  logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping: finishing active jobs');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  clearInterval(timer);
+  await workers.close();
+  await queues.close();
+}

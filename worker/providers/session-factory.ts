@@ -1,0 +1,35 @@
+/** The one place that picks a provider adapter for an account. */
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { TokenCipher } from '../security/token-cipher.js';
+import type { SyncableAccount } from '../sync/sync-account.js';
+import { createGoogleSession } from './google/google-session.js';
+import type { ProviderSession } from './port.js';
+import { ProviderError } from './provider-error.js';
+
+export function sessionFactory(config: Config, cipher: TokenCipher, logger: Logger) {
+  return async (account: SyncableAccount): Promise<ProviderSession> => {
+    if (!account.refreshTokenEnc || !account.tokenKeyId) {
+      throw new ProviderError('auth', 'account has no stored refresh token; reconnect it');
+    }
+    const refreshToken = cipher.open({ ciphertext: account.refreshTokenEnc, keyId: account.tokenKeyId });
+    switch (account.provider) {
+      case 'google':
+        if (!config.GOOGLE_CLIENT_ID || !config.GOOGLE_CLIENT_SECRET) {
+          throw new ProviderError('auth', 'GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET are not configured');
+        }
+        return createGoogleSession({
+          refreshToken,
+          clientId: config.GOOGLE_CLIENT_ID,
+          clientSecret: config.GOOGLE_CLIENT_SECRET,
+          ...(config.GOOGLE_API_ROOT ? { apiRootUrl: config.GOOGLE_API_ROOT } : {}),
+          ...(config.GOOGLE_TOKEN_URL ? { oauthTokenUrl: config.GOOGLE_TOKEN_URL } : {}),
+          backfillMonths: config.BACKFILL_MONTHS,
+          quotaUnitsPerSecond: config.GOOGLE_QUOTA_UNITS_PER_SECOND,
+          logger,
+        });
+      default:
+        throw new ProviderError('bad_data', `syncing ${account.provider} accounts is not supported yet`);
+    }
+  };
+}
