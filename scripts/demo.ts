@@ -63,7 +63,7 @@ const app = await openApp(config);
 try {
   step(`embedded database ready in ${config.rapportHome}`);
   const user = await findOrCreateUser(app.db.prisma, USER.email);
-  await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent);
+  await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, { loginHint: USER.email });
   step('connected Google through OAuth (PKCE, verified state; refresh token stored encrypted)');
   const sync = await syncUserInline(app, user, (line) => step(line));
   step(sync.summary);

@@ -5,8 +5,16 @@
 export type ConnectProvider = 'google' | 'microsoft';
 
 export interface ConnectService {
-  /** Stores a pending state + PKCE verifier for the user and returns the provider's consent URL. */
-  begin(userId: string, provider: ConnectProvider, redirectUri: string): Promise<{ url: string; state: string }>;
+  /**
+   * Stores a pending state + PKCE verifier for the user and returns the provider's consent URL.
+   * `loginHint` (the user's email) preselects the right account at the provider.
+   */
+  begin(
+    userId: string,
+    provider: ConnectProvider,
+    redirectUri: string,
+    loginHint?: string,
+  ): Promise<{ url: string; state: string }>;
   /**
    * Verifies `state` (unknown/expired/reused → UsageError), exchanges the code with the verifier, stores the
    * refresh token encrypted, records granted scopes, and returns the (new or re-activated) account.

@@ -33,9 +33,9 @@ function unsupported(provider: ConnectProvider): never {
 export function createConnectService(app: App): ConnectService {
   const { prisma } = app.db;
   return {
-    async begin(userId, provider, redirectUri) {
+    async begin(userId, provider, redirectUri, loginHint) {
       if (provider !== 'google') unsupported(provider);
-      const request = await createConsentRequest(googleConfig(app, redirectUri), {});
+      const request = await createConsentRequest(googleConfig(app, redirectUri), loginHint ? { loginHint } : {});
       await prisma.oAuthState.create({
         data: {
           state: request.state,

@@ -13,7 +13,7 @@ export async function connectViaLocalCallback(
   userId: string,
   provider: ConnectProvider,
   openUrl: (url: string) => Promise<void>,
-  timeoutMs = 5 * 60_000,
+  options: { loginHint?: string; timeoutMs?: number } = {},
 ): Promise<{ accountId: string }> {
   let settle: (result: { code: string; state: string } | Error) => void = () => {};
   const arrived = new Promise<{ code: string; state: string } | Error>((resolve) => {
@@ -34,9 +34,9 @@ export async function connectViaLocalCallback(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const timer = setTimeout(() => settle(new UsageError('timed out waiting for consent')), timeoutMs);
+  const timer = setTimeout(() => settle(new UsageError('timed out waiting for consent')), options.timeoutMs ?? 300_000);
   try {
-    const { url } = await connect.begin(userId, provider, `http://127.0.0.1:${port}/oauth/callback`);
+    const { url } = await connect.begin(userId, provider, `http://127.0.0.1:${port}/oauth/callback`, options.loginHint);
     await openUrl(url);
     const result = await arrived;
     if (result instanceof Error) throw result;

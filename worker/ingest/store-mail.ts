@@ -141,6 +141,7 @@ export async function storeMailPage(
         data: { [cursorField]: page.cursor as Prisma.InputJsonValue, lastSyncAt: new Date() },
       });
     }
-  });
+    // Prisma's 5 s default is too tight for a 500-row page on a busy machine or the embedded database.
+  }, { timeout: 60_000 });
   return { counts };
 }

@@ -65,6 +65,9 @@ export async function analyzeUser(
   const t2 = performance.now();
   const runId = await prisma.$transaction(
     async (tx) => {
+      // Two analyses of one user at once (a job and a CLI query) take turns instead of colliding on
+      // the (userId, asOf) key; the later one replaces the earlier run.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${user.id}))`;
       await tx.analysisRun.deleteMany({ where: { userId: user.id, asOf } });
       const run = await tx.analysisRun.create({
         data: {

@@ -14,9 +14,15 @@ export async function connectCommand(app: App, provider: string, raw: unknown): 
     provider,
   });
   const user = await findOrCreateUser(app.db.prisma, flags.user);
-  const { accountId } = await connectViaLocalCallback(createConnectService(app), user.id, flags.provider, async (url) => {
-    process.stdout.write(`Open this address in your browser to connect ${flags.provider}:\n\n  ${url}\n\nWaiting for consent…\n`);
-  });
+  const { accountId } = await connectViaLocalCallback(
+    createConnectService(app),
+    user.id,
+    flags.provider,
+    async (url) => {
+      process.stdout.write(`Open this address in your browser to connect ${flags.provider}:\n\n  ${url}\n\nWaiting for consent…\n`);
+    },
+    { loginHint: user.email },
+  );
   process.stdout.write(`connected (account ${accountId}); run 'rapport sync --user ${user.email}' to fetch your history\n`);
 }
 

@@ -1,0 +1,91 @@
+/**
+ * The plain-text alternative of the report: the same content as the HTML, in the same order, readable in
+ * any client. The charts become one line of numbers (and a row of block characters) per person.
+ */
+import type { ReportModel, ReportSection } from './report-types.js';
+import {
+  asOfText,
+  changeText,
+  channelLines,
+  FOOTER,
+  interactionsText,
+  plural,
+  reconnectLines,
+  weekTitle,
+} from './report-wording.js';
+
+const BLOCKS = '▁▂▃▄▅▆▇█';
+
+/** ▁▃▅█ from numbers, on the series' own scale (floor 4, like the PNG sparklines). */
+export function textSparkline(values: number[]): string {
+  const max = Math.max(4, ...values);
+  return values
+    .map((v) => BLOCKS[Math.min(BLOCKS.length - 1, Math.round((v / max) * (BLOCKS.length - 1)))])
+    .join('');
+}
+
+const title = (text: string) => `${text.toUpperCase()}\n${'='.repeat(text.length)}`;
+
+function sectionText(s: ReportSection): string {
+  const items = s.items.map((i) => {
+    const who = i.person.name === i.person.email ? i.person.email : `${i.person.name} <${i.person.email}>`;
+    return [
+      `* ${who}${i.tag ? ` [${i.tag}]` : ''}`,
+      `  ${i.detail}`,
+      ...(i.action ? [`  -> ${i.action}`] : []),
+    ].join('\n');
+  });
+  if (s.more > 0) items.push(`...and ${s.more} more`);
+  return [title(s.title), s.intro, '', items.join('\n\n')].join('\n');
+}
+
+export function renderText(model: ReportModel): string {
+  const blocks: string[] = [
+    `RAPPORT: your relationships this week\n${weekTitle(model)} · ${model.userEmail}`,
+  ];
+  if (model.reconnect) {
+    const r = reconnectLines(model.reconnect.accounts, model.userEmail);
+    blocks.push([`!! ${r.title}`, r.body, ...r.commands.map((c) => `   ${c}`)].join('\n'));
+  }
+  const h = model.headline;
+  if (h) {
+    blocks.push(
+      [
+        `Connections:  ${h.connections.now} (${changeText(h.connections)})`,
+        `Contacts:     ${h.contacts.now} (${changeText(h.contacts)})`,
+        `Interactions: ${h.interactionsThisWeek} this week (${interactionsText(h)})`,
+      ].join('\n'),
+    );
+  }
+  if (model.quietLine) blocks.push(model.quietLine);
+  for (const s of model.sections) blocks.push(sectionText(s));
+  if (model.channelMix) {
+    const weeks = model.weeks.map((w) => w.emails + w.meetings);
+    blocks.push(
+      [
+        title('How you kept in touch'),
+        'Emails and meetings with your people, week by week.',
+        '',
+        `Last ${plural(weeks.length, 'week')}, oldest first: ${weeks.join(' ')}  ${textSparkline(weeks)}`,
+        ...channelLines(model.channelMix),
+      ].join('\n'),
+    );
+  }
+  if (model.topPeople.length > 0) {
+    const width = Math.min(28, Math.max(...model.topPeople.map((t) => t.person.name.length)));
+    const lines = model.topPeople.map((t) => {
+      const thisWeek = t.weekly[t.weekly.length - 1] ?? 0;
+      return `${t.person.name.padEnd(width)}  ${textSparkline(t.weekly)}  ${thisWeek} this week (${t.tier}, strength ${t.strength})`;
+    });
+    blocks.push(
+      [
+        title('Your strongest relationships'),
+        'Interactions per week over the last 12 weeks.',
+        '',
+        ...lines,
+      ].join('\n'),
+    );
+  }
+  blocks.push(`--\n${FOOTER} ${asOfText(model)}`);
+  return `${blocks.join('\n\n')}\n`;
+}
