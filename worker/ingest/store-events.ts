@@ -102,6 +102,6 @@ export async function storeEventPage(
         data: { calendarCursor: page.cursor as Prisma.InputJsonValue, lastSyncAt: new Date() },
       });
     }
-  }, { timeout: 60_000 });
+  }, { timeout: 60_000, maxWait: 15_000 });
   return counts;
 }

@@ -142,6 +142,6 @@ export async function storeMailPage(
       });
     }
     // Prisma's 5 s default is too tight for a 500-row page on a busy machine or the embedded database.
-  }, { timeout: 60_000 });
+  }, { timeout: 60_000, maxWait: 15_000 });
   return { counts };
 }

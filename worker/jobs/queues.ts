@@ -112,6 +112,13 @@ export interface Workers {
 
 export function startWorkers(queues: Queues, deps: ProcessorDeps, options: QueueOptions & { concurrency: number }): Workers {
   const lockRedis = redisConnection(options.redisUrl);
+  // Workers get their own connections (they block on Redis); we close them ourselves on shutdown.
+  const connections: Redis[] = [lockRedis];
+  const connection = () => {
+    const c = redisConnection(options.redisUrl);
+    connections.push(c);
+    return c;
+  };
   const common = { prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 3 } as const;
   const guard = <T>(run: () => Promise<T>) =>
     run().catch((error: unknown) => {
@@ -155,17 +162,17 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Queue
           await lock.release();
         }
       }),
-    { connection: redisConnection(options.redisUrl), ...common },
+    { connection: connection(), ...common },
   );
   const analyze = new Worker(
     QUEUES.analyze,
     async (job: Job) => guard(() => processAnalyze(deps, parsePayload(analyzePayload, job.data, QUEUES.analyze))),
-    { connection: redisConnection(options.redisUrl), ...common },
+    { connection: connection(), ...common },
   );
   const report = new Worker(
     QUEUES.report,
     async (job: Job) => guard(() => processReport(deps, parsePayload(reportPayload, job.data, QUEUES.report))),
-    { connection: redisConnection(options.redisUrl), ...common },
+    { connection: connection(), ...common },
   );
   for (const w of [sync, analyze, report]) {
     w.on('failed', (job, error) => {
@@ -176,7 +183,7 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Queue
     async close() {
       // worker.close() waits for active jobs to finish; every close runs even if one fails.
       await Promise.allSettled([sync.close(), analyze.close(), report.close()]);
-      lockRedis.disconnect();
+      for (const c of connections) c.disconnect();
     },
   };
 }

@@ -84,7 +84,7 @@ export async function analyzeUser(
       }
       return run.id;
     },
-    { timeout: 120_000 },
+    { timeout: 120_000, maxWait: 15_000 },
   );
   const t3 = performance.now();
   return {

@@ -75,6 +75,8 @@ export interface GoogleEmulator {
   addMailbox(mailbox: EmulatedMailbox): void;
   /** Adds mail while running; each message gets a new historyId (returned). */
   appendMessages(email: string, messages: readonly EmulatedMessage[]): string[];
+  /** Per mailbox: how many sessions (access tokens) started while another session was still active. */
+  sessionOverlaps(): Record<string, number>;
   deleteMessages(email: string, ids: readonly string[]): void;
   historyId(email: string): string;
   /** Forget retained history: any earlier startHistoryId now gets 404. */
@@ -163,12 +165,45 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     return { status: reply.status, headers: reply.headers, body: reply.body };
   }
 
+  // Detects two sync sessions of one mailbox at once. Every session refreshes its own access token, so a
+  // token's first-to-last request time is that session's span; two spans of one user that intersect mean
+  // two concurrent syncs.
+  const spans = new Map<string, Map<string, { first: number; last: number }>>();
+  const track = (req: IncomingMessage): (() => void) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const email = token ? oauth.authenticate(req.headers.authorization)?.email : undefined;
+    if (!token || !email) return () => {};
+    const byToken = spans.get(email) ?? new Map<string, { first: number; last: number }>();
+    spans.set(email, byToken);
+    const span = byToken.get(token) ?? { first: performance.now(), last: 0 };
+    byToken.set(token, span);
+    return () => {
+      span.last = performance.now();
+    };
+  };
+  const overlaps = (): Record<string, number> => {
+    const result: Record<string, number> = {};
+    for (const [email, byToken] of spans) {
+      const list = [...byToken.values()].sort((a, b) => a.first - b.first);
+      let count = 0;
+      for (let i = 1; i < list.length; i++) if (list[i]!.first < Math.max(...list.slice(0, i).map((s) => s.last))) count++;
+      if (count > 0) result[email] = count;
+    }
+    return result;
+  };
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     counters.mutable.httpRequests++;
+    const done = track(req);
     route(req).then(
-      (reply) => send(res, reply),
-      (error: unknown) =>
-        send(res, { status: 500, body: { error: { code: 500, message: String(error), errors: [] } } }),
+      (reply) => {
+        done();
+        send(res, reply);
+      },
+      (error: unknown) => {
+        done();
+        send(res, { status: 500, body: { error: { code: 500, message: String(error), errors: [] } } });
+      },
     );
   });
   await new Promise<void>((resolve, reject) => {
@@ -190,6 +225,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     },
     client: firstClient,
     counters: () => counters.snapshot(),
+    sessionOverlaps: overlaps,
     resetCounters: () => counters.reset(),
     configure(change) {
       if (change.quota) quota.configure(change.quota);
