@@ -2,11 +2,14 @@
  * Benchmark of the pure relationship analysis on a synthetic mailbox.
  *
  *   npx tsx scripts/bench-analysis.ts [messages=100000] [people=2000] [seed=1]
+ *   npx tsx scripts/bench-analysis.ts --users 2000 [messages=200] [people=50]   # many small users
  *
  * Generates a ~3-year history for one user: Zipf-distributed correspondents, threads of 1–6 messages
  * alternating sides, Cc, group mails up to 40 people, asks, newsletters from automated senders (~10 %),
  * and meetings (1:1s to all-hands; one per 50 messages). Prints generation time, analysis time and memory:
  * RSS before/after the analysis and the process's peak RSS (getrusage maxRSS, includes the input itself).
+ * With --users N it analyses N small users one after another (each generated just before its analysis;
+ * generation is not timed) and prints users/second. The last line is `BENCH_RESULT {json}`.
  */
 
 import { analyzeRelationships } from '../worker/analysis/analyze.js';
@@ -167,9 +170,38 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
 
-const nMessages = Number(process.argv[2] ?? 100_000);
-const nPeople = Number(process.argv[3] ?? 2_000);
-const seed = Number(process.argv[4] ?? 1);
+const usersFlag = process.argv.indexOf('--users');
+const positional = process.argv.slice(2).filter((a, i, all) => a !== '--users' && all[i - 1] !== '--users');
+
+if (usersFlag >= 0) {
+  const nUsers = Number(process.argv[usersFlag + 1]);
+  const perUser = Number(positional[0] ?? 200);
+  const peoplePerUser = Number(positional[1] ?? 50);
+  if (![nUsers, perUser, peoplePerUser].every((n) => Number.isInteger(n) && n > 0)) {
+    console.error('usage: tsx scripts/bench-analysis.ts --users N [messages>0] [people>0]');
+    process.exit(2);
+  }
+  let analysing = 0;
+  let relationships = 0;
+  for (let u = 0; u < nUsers; u++) {
+    const input = generate(perUser, peoplePerUser, u + 1);
+    const t0 = performance.now();
+    relationships += analyzeRelationships(input).relationships.length;
+    analysing += performance.now() - t0;
+  }
+  const seconds = analysing / 1000;
+  const usersPerSecond = nUsers / seconds;
+  console.log(
+    `${nUsers} users × ${perUser} messages: analysis ${seconds.toFixed(2)} s → ${usersPerSecond.toFixed(0)} users/s ` +
+      `(${relationships} relationships)`,
+  );
+  console.log(`BENCH_RESULT ${JSON.stringify({ users: nUsers, perUser, seconds, usersPerSecond })}`);
+  process.exit(0);
+}
+
+const nMessages = Number(positional[0] ?? 100_000);
+const nPeople = Number(positional[1] ?? 2_000);
+const seed = Number(positional[2] ?? 1);
 if (!Number.isInteger(nMessages) || nMessages <= 0 || !Number.isInteger(nPeople) || nPeople <= 0) {
   console.error('usage: tsx scripts/bench-analysis.ts [messages>0] [people>0] [seed]');
   process.exit(2);
@@ -198,4 +230,7 @@ console.log(
     `rss before analysis: ${mib(rssBefore)}, after: ${mib(rssAfter)}, peak (maxRSS, incl. input): ${mib(peakRss)}`,
     `relationships=${result.relationships.length} ${JSON.stringify(tiers)} cooling=${cooling} followUps=${result.followUps.length}`,
   ].join('\n'),
+);
+console.log(
+  `BENCH_RESULT ${JSON.stringify({ messages: input.messages.length, people: input.people.length, generateSeconds: genSeconds, seconds, rssBefore, rssAfter, peakRss })}`,
 );

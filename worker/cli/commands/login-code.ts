@@ -3,8 +3,8 @@
  * use). Creates the user when new, so this is also how someone is invited. Hand it over out of band.
  */
 import { z } from 'zod';
-import type { App } from '../../app.js';
 import { issueLoginCode } from '../../api/auth/login-codes.js';
+import type { App } from '../../app.js';
 import { parseFlags, userEmail } from '../options.js';
 
 export async function loginCodeCommand(app: App, raw: unknown): Promise<void> {

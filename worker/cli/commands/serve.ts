@@ -4,8 +4,8 @@
  * modules are imported when the command runs, so the other commands do not pay for loading them.
  */
 import { once } from 'node:events';
-import type { App } from '../../app.js';
 import type { QueueStats } from '../../api/metrics.js';
+import type { App } from '../../app.js';
 import type { Queues } from '../../jobs/queues.js';
 
 function queueStatsOf(queues: Queues): QueueStats {
@@ -30,13 +30,16 @@ function queueStatsOf(queues: Queues): QueueStats {
 
 export async function serveCommand(app: App): Promise<void> {
   const { config } = app;
-  const [{ buildServer }, { createReportPreview }, { createConnectService }, { openQueues }] = await Promise.all([
-    import('../../api/server.js'),
-    import('../../api/report-preview.js'),
-    import('../../connect/index.js'),
-    import('../../jobs/queues.js'),
-  ]);
-  const queues = config.REDIS_URL ? openQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }) : null;
+  const [{ buildServer }, { createReportPreview }, { createConnectService }, { openQueues }] =
+    await Promise.all([
+      import('../../api/server.js'),
+      import('../../api/report-preview.js'),
+      import('../../connect/index.js'),
+      import('../../jobs/queues.js'),
+    ]);
+  const queues = config.REDIS_URL
+    ? openQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
+    : null;
   try {
     const server = await buildServer({
       app,

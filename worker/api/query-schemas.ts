@@ -1,0 +1,47 @@
+/**
+ * Query parameters of the JSON API. Strict objects: a misspelt parameter is an error that names it,
+ * not a silently ignored filter.
+ */
+import { z } from 'zod';
+
+/** Clock skew tolerated before an asOf counts as "in the future". */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+/** ISO date (midnight UTC) or date-time with offset, not in the future (that would pin "latest" ahead). */
+export const asOfParam = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: 'must be an ISO date or date-time, e.g. 2001-12-15 or 2001-12-15T09:00:00Z',
+  })
+  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s))
+  .refine((d) => d.getTime() <= Date.now() + FUTURE_SLACK_MS, { error: 'must not be in the future' });
+
+const LIMIT_MESSAGE = { error: 'must be a whole number from 1 to 1000' };
+const limitParam = z.coerce
+  .number(LIMIT_MESSAGE)
+  .int(LIMIT_MESSAGE)
+  .min(1, LIMIT_MESSAGE)
+  .max(1000, LIMIT_MESSAGE);
+
+const strict = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; allowed: ${Object.keys(shape).join(', ')}`
+        : undefined,
+  });
+
+export const coolingOffQuery = strict({ limit: limitParam.default(20), asOf: asOfParam.optional() });
+
+export const asksQuery = strict({ asOf: asOfParam.optional() });
+
+export const peopleQuery = strict({
+  tier: z
+    .enum(['connection', 'contact', 'one-way'], {
+      error: "must be one of 'connection', 'contact', 'one-way'",
+    })
+    .optional(),
+  asOf: asOfParam.optional(),
+  limit: limitParam.optional(),
+});
+
+export const noQuery = strict({});

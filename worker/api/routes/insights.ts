@@ -1,0 +1,58 @@
+/**
+ * What Rapport found: the "who's cooling off" table and a preview of the latest weekly report. The report
+ * is the email's own HTML, so it is served from its own URL inside a sandboxed frame with a CSP that
+ * allows no script and no remote load: whatever a subject line contains stays inert.
+ */
+import type { FastifyInstance } from 'fastify';
+import { coolingOff } from '../../relationships/queries.js';
+import { dateTime, day } from '../html/format.js';
+import { page } from '../html/layout.js';
+import { html } from '../html/safe-html.js';
+import { type RouteContext, userOf } from './route-context.js';
+
+const PAGE_LIMIT = 50;
+
+export const REPORT_PREVIEW_CSP =
+  "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox";
+
+export function insightRoutes(server: FastifyInstance, ctx: RouteContext): void {
+  server.get('/cooling-off', { preHandler: ctx.signedIn }, async (request, reply) => {
+    const run = await ctx.runs.runFor(userOf(request), undefined, { fresh: true });
+    const rows = await coolingOff(ctx.prisma, run.id, PAGE_LIMIT);
+    const pageCtx = ctx.pageContext(request, reply);
+    const body = html`<h1>Who's cooling off</h1>
+<p class="muted">Strongest overdue relationships first, as of ${dateTime(run.asOf)}.</p>
+${
+  rows.length === 0
+    ? html`<div class="card"><p>Nobody is cooling off. Good going.</p></div>`
+    : html`<table><thead><tr><th>Name</th><th>Tier</th><th>Strength</th><th>Usual gap</th><th>Silent</th><th>Last</th><th>Why</th></tr></thead><tbody>${rows.map(
+        (r) => html`<tr>
+  <td>${r.name ?? r.email}${r.name ? html`<br><span class="muted small">${r.email}</span>` : ''}</td>
+  <td>${r.tier}</td><td>${r.strength}</td>
+  <td>${r.usualGapDays === null ? '—' : `${Math.round(r.usualGapDays)} d`}</td>
+  <td>${r.daysSilent === null ? '—' : `${r.daysSilent} d`}</td>
+  <td>${day(r.lastInteractionAt)}</td><td>${r.reason}</td>
+</tr>`,
+      )}</tbody></table>`
+}`;
+    return reply.type('text/html').send(page(pageCtx, 'Cooling off', body));
+  });
+
+  server.get('/report', { preHandler: ctx.signedIn }, async (request, reply) => {
+    const markup = ctx.reportHtml ? await ctx.reportHtml(userOf(request).id) : null;
+    const pageCtx = ctx.pageContext(request, reply);
+    const body =
+      markup === null
+        ? html`<h1>Weekly report</h1><div class="card"><p>No report yet. The first one is built on your report day
+ once a mailbox has synced.</p></div>`
+        : html`<h1>Weekly report</h1><p class="muted">The latest report, as it was emailed.</p>
+<iframe class="report" src="/report/preview" sandbox title="Latest weekly report"></iframe>`;
+    return reply.type('text/html').send(page(pageCtx, 'Weekly report', body));
+  });
+
+  server.get('/report/preview', { preHandler: ctx.signedIn }, async (request, reply) => {
+    const markup = ctx.reportHtml ? await ctx.reportHtml(userOf(request).id) : null;
+    if (markup === null) return reply.code(404).type('text/plain').send('no report yet');
+    return reply.header('content-security-policy', REPORT_PREVIEW_CSP).type('text/html').send(markup);
+  });
+}
