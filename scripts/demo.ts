@@ -33,7 +33,9 @@ const step = (text: string) => console.log(`[${((performance.now() - started) / 
 
 step('loading the demo mailbox and synthetic calendar');
 const raws = [];
-for await (const m of readMbox(openMaybeGzip(path.join(DATA, 'dasovich-j.mbox.gz')), { bodyPrefixBytes: 0 })) {
+for await (const m of readMbox(openMaybeGzip(path.join(DATA, 'dasovich-j.mbox.gz')), {
+  bodyPrefixBytes: 0,
+})) {
   raws.push({ raw: m.raw, receivedAt: parseFromLineDate(m.fromLine) });
 }
 const events = eventsFromIcs(await readFile(path.join(DATA, 'demo-calendar.ics'), 'utf8'), {
@@ -41,7 +43,9 @@ const events = eventsFromIcs(await readFile(path.join(DATA, 'demo-calendar.ics')
   to: new Date('2002-12-31T00:00:00Z'),
 });
 const emulator = await startGoogleEmulator({
-  mailboxes: [{ user: { ...USER, aliases: [] }, messages: seedFromRawMessages(raws, { user: USER }), events }],
+  mailboxes: [
+    { user: { ...USER, aliases: [] }, messages: seedFromRawMessages(raws, { user: USER }), events },
+  ],
   quota: { gmailUnitsPerSecond: DEMO_QUOTA },
 });
 step(`provider emulator on ${emulator.url}: ${raws.length} messages, ${events.length} calendar events`);
@@ -63,7 +67,9 @@ const app = await openApp(config);
 try {
   step(`embedded database ready in ${config.rapportHome}`);
   const user = await findOrCreateUser(app.db.prisma, USER.email);
-  await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, { loginHint: USER.email });
+  await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, {
+    loginHint: USER.email,
+  });
   step('connected Google through OAuth (PKCE, verified state; refresh token stored encrypted)');
   const sync = await syncUserInline(app, user, (line) => step(line));
   step(sync.summary);

@@ -6,11 +6,11 @@ import { UsageError } from '../errors.js';
 import { connectCommand, statusCommand, syncCommand } from './commands/accounts.js';
 import { classifyAsksCommand } from './commands/classify-asks.js';
 import { importCommand } from './commands/import.js';
-import { workerCommand } from './commands/worker.js';
 import { loginCodeCommand } from './commands/login-code.js';
 import { analyzeCommand, asksCommand, coolingOffCommand, peopleCommand } from './commands/relationships.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
+import { workerCommand } from './commands/worker.js';
 
 /** Opens the app for one command and always closes it (the embedded database must shut down cleanly). */
 function withApp<T>(run: (app: App, options: T) => Promise<void>) {
@@ -21,12 +21,6 @@ function withApp<T>(run: (app: App, options: T) => Promise<void>) {
     } finally {
       await app.close();
     }
-  };
-}
-
-function notBuilt(name: string) {
-  return () => {
-    throw new UsageError(`'${name}' is not built yet in this version`);
   };
 }
 
@@ -50,7 +44,9 @@ export function buildProgram(): Command {
     .description('connect a Google or Microsoft account (opens the consent page)')
     .argument('<provider>', 'google | microsoft')
     .addOption(user())
-    .action((provider: string, options: unknown) => withApp((app, o) => connectCommand(app, provider, o))(options));
+    .action((provider: string, options: unknown) =>
+      withApp((app, o) => connectCommand(app, provider, o))(options),
+    );
 
   program
     .command('import')
@@ -120,7 +116,10 @@ export function buildProgram(): Command {
     .description('accounts, last sync, queue depth, failures')
     .addOption(user())
     .action(withApp(statusCommand));
-  program.command('worker').description('run the queue workers and schedulers').action(withApp(workerCommand));
+  program
+    .command('worker')
+    .description('run the queue workers and schedulers')
+    .action(withApp(workerCommand));
   program.command('serve').description('run the HTTP API and web pages').action(withApp(serveCommand));
 
   program

@@ -19,5 +19,8 @@ export interface ConnectService {
    * Verifies `state` (unknown/expired/reused → UsageError), exchanges the code with the verifier, stores the
    * refresh token encrypted, records granted scopes, and returns the (new or re-activated) account.
    */
-  complete(state: string, code: string): Promise<{ accountId: string; userId: string; provider: ConnectProvider }>;
+  complete(
+    state: string,
+    code: string,
+  ): Promise<{ accountId: string; userId: string; provider: ConnectProvider }>;
 }

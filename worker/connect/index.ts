@@ -4,7 +4,11 @@
  */
 import type { App } from '../app.js';
 import { UsageError } from '../errors.js';
-import { createConsentRequest, exchangeCode, type GoogleOAuthConfig } from '../providers/google/google-oauth.js';
+import {
+  createConsentRequest,
+  exchangeCode,
+  type GoogleOAuthConfig,
+} from '../providers/google/google-oauth.js';
 import type { ConnectProvider, ConnectService } from './connect-service.js';
 
 export type { ConnectProvider, ConnectService } from './connect-service.js';
@@ -12,7 +16,8 @@ export type { ConnectProvider, ConnectService } from './connect-service.js';
 const STATE_TTL_MS = 10 * 60_000;
 
 function googleConfig(app: App, redirectUri: string): GoogleOAuthConfig {
-  const { GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_AUTH_URL, GOOGLE_TOKEN_URL, GOOGLE_API_ROOT } = app.config;
+  const { GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_AUTH_URL, GOOGLE_TOKEN_URL, GOOGLE_API_ROOT } =
+    app.config;
   if (!GOOGLE_CLIENT_ID || !GOOGLE_CLIENT_SECRET) {
     throw new UsageError('Google is not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET');
   }
@@ -35,7 +40,10 @@ export function createConnectService(app: App): ConnectService {
   return {
     async begin(userId, provider, redirectUri, loginHint) {
       if (provider !== 'google') unsupported(provider);
-      const request = await createConsentRequest(googleConfig(app, redirectUri), loginHint ? { loginHint } : {});
+      const request = await createConsentRequest(
+        googleConfig(app, redirectUri),
+        loginHint ? { loginHint } : {},
+      );
       await prisma.oAuthState.create({
         data: {
           state: request.state,
@@ -62,7 +70,9 @@ export function createConnectService(app: App): ConnectService {
         codeVerifier: pending.codeVerifier,
       });
       if (grant.missingScopes.length > 0) {
-        throw new UsageError(`Rapport needs every requested permission; missing: ${grant.missingScopes.join(', ')}`);
+        throw new UsageError(
+          `Rapport needs every requested permission; missing: ${grant.missingScopes.join(', ')}`,
+        );
       }
       const sealed = app.cipher.seal(grant.refreshToken);
       const fields = {
@@ -73,7 +83,9 @@ export function createConnectService(app: App): ConnectService {
         lastError: null,
       };
       const account = await prisma.account.upsert({
-        where: { userId_provider_externalId: { userId: pending.userId, provider: 'google', externalId: grant.email } },
+        where: {
+          userId_provider_externalId: { userId: pending.userId, provider: 'google', externalId: grant.email },
+        },
         create: { userId: pending.userId, provider: 'google', externalId: grant.email, ...fields },
         update: fields,
         select: { id: true },

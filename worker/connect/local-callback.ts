@@ -29,14 +29,28 @@ export async function connectViaLocalCallback(
     const state = url.searchParams.get('state');
     const error = url.searchParams.get('error');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<p>${code ? 'Connected — you can close this tab and return to the terminal.' : 'Connection was not completed.'}</p>`);
-    settle(code && state ? { code, state } : new UsageError(`the provider did not grant access (${error ?? 'no code'})`));
+    res.end(
+      `<p>${code ? 'Connected — you can close this tab and return to the terminal.' : 'Connection was not completed.'}</p>`,
+    );
+    settle(
+      code && state
+        ? { code, state }
+        : new UsageError(`the provider did not grant access (${error ?? 'no code'})`),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const timer = setTimeout(() => settle(new UsageError('timed out waiting for consent')), options.timeoutMs ?? 300_000);
+  const timer = setTimeout(
+    () => settle(new UsageError('timed out waiting for consent')),
+    options.timeoutMs ?? 300_000,
+  );
   try {
-    const { url } = await connect.begin(userId, provider, `http://127.0.0.1:${port}/oauth/callback`, options.loginHint);
+    const { url } = await connect.begin(
+      userId,
+      provider,
+      `http://127.0.0.1:${port}/oauth/callback`,
+      options.loginHint,
+    );
     await openUrl(url);
     const result = await arrived;
     if (result instanceof Error) throw result;

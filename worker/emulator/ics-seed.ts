@@ -9,7 +9,9 @@ export function eventsFromIcs(text: string, window: { from: Date; to: Date }): E
     start: r.start.toISOString(),
     end: r.end.toISOString(),
     status: r.cancelled ? 'cancelled' : 'confirmed',
-    organizer: { email: r.organizer ?? r.attendees.find((a) => a.organizer)?.address ?? 'unknown@example.com' },
+    organizer: {
+      email: r.organizer ?? r.attendees.find((a) => a.organizer)?.address ?? 'unknown@example.com',
+    },
     attendees: r.attendees.map((a) => ({
       email: a.address,
       ...(a.name ? { displayName: a.name } : {}),

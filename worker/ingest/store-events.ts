@@ -67,41 +67,44 @@ export async function storeEventPage(
     counts.skipReasons[key] = (counts.skipReasons[key] ?? 0) + 1;
   }
   const rows = page.records.map((r) => toEventRow(ctx, r));
-  await prisma.$transaction(async (tx) => {
-    for (const { event, attendees } of rows) {
-      const key = { accountId_providerId: { accountId: ctx.accountId, providerId: event.providerId } };
-      const existing = await tx.event.findUnique({ where: key, select: { id: true } });
-      const saved = existing
-        ? await tx.event.update({ where: { id: existing.id }, data: event, select: { id: true } })
-        : await tx.event.create({ data: event, select: { id: true } });
-      if (existing) {
-        counts.duplicates++;
-        await tx.eventAttendee.deleteMany({ where: { eventId: saved.id } });
-      } else {
-        counts.stored++;
+  await prisma.$transaction(
+    async (tx) => {
+      for (const { event, attendees } of rows) {
+        const key = { accountId_providerId: { accountId: ctx.accountId, providerId: event.providerId } };
+        const existing = await tx.event.findUnique({ where: key, select: { id: true } });
+        const saved = existing
+          ? await tx.event.update({ where: { id: existing.id }, data: event, select: { id: true } })
+          : await tx.event.create({ data: event, select: { id: true } });
+        if (existing) {
+          counts.duplicates++;
+          await tx.eventAttendee.deleteMany({ where: { eventId: saved.id } });
+        } else {
+          counts.stored++;
+        }
+        if (attendees.length > 0) {
+          await tx.eventAttendee.createMany({ data: attendees.map((a) => ({ ...a, eventId: saved.id })) });
+        }
       }
-      if (attendees.length > 0) {
-        await tx.eventAttendee.createMany({ data: attendees.map((a) => ({ ...a, eventId: saved.id })) });
+      if (page.deleted.length > 0) {
+        const removed = await tx.event.deleteMany({
+          where: { accountId: ctx.accountId, providerId: { in: page.deleted } },
+        });
+        counts.deleted = removed.count;
       }
-    }
-    if (page.deleted.length > 0) {
-      const removed = await tx.event.deleteMany({
-        where: { accountId: ctx.accountId, providerId: { in: page.deleted } },
-      });
-      counts.deleted = removed.count;
-    }
-    if (page.skipped.length > 0) {
-      await tx.skippedItem.createMany({
-        data: toSkippedRows(ctx.accountId, page.skipped),
-        skipDuplicates: true,
-      });
-    }
-    if (saveCursor) {
-      await tx.account.update({
-        where: { id: ctx.accountId },
-        data: { calendarCursor: page.cursor as Prisma.InputJsonValue, lastSyncAt: new Date() },
-      });
-    }
-  }, { timeout: 60_000, maxWait: 15_000 });
+      if (page.skipped.length > 0) {
+        await tx.skippedItem.createMany({
+          data: toSkippedRows(ctx.accountId, page.skipped),
+          skipDuplicates: true,
+        });
+      }
+      if (saveCursor) {
+        await tx.account.update({
+          where: { id: ctx.accountId },
+          data: { calendarCursor: page.cursor as Prisma.InputJsonValue, lastSyncAt: new Date() },
+        });
+      }
+    },
+    { timeout: 60_000, maxWait: 15_000 },
+  );
   return counts;
 }

@@ -120,28 +120,34 @@ export async function storeMailPage(
     counts.skipReasons[key] = (counts.skipReasons[key] ?? 0) + 1;
   }
 
-  await prisma.$transaction(async (tx) => {
-    if (rows.length > 0) {
-      const inserted = await tx.message.createMany({ data: rows, skipDuplicates: true });
-      counts.stored = inserted.count;
-      counts.duplicates = rows.length - inserted.count;
-    }
-    if (page.deleted.length > 0) {
-      const removed = await tx.message.deleteMany({
-        where: { accountId: ctx.accountId, providerId: { in: page.deleted } },
-      });
-      counts.deleted = removed.count;
-    }
-    if (skipped.length > 0) {
-      await tx.skippedItem.createMany({ data: toSkippedRows(ctx.accountId, skipped), skipDuplicates: true });
-    }
-    if (cursorField) {
-      await tx.account.update({
-        where: { id: ctx.accountId },
-        data: { [cursorField]: page.cursor as Prisma.InputJsonValue, lastSyncAt: new Date() },
-      });
-    }
-    // Prisma's 5 s default is too tight for a 500-row page on a busy machine or the embedded database.
-  }, { timeout: 60_000, maxWait: 15_000 });
+  await prisma.$transaction(
+    async (tx) => {
+      if (rows.length > 0) {
+        const inserted = await tx.message.createMany({ data: rows, skipDuplicates: true });
+        counts.stored = inserted.count;
+        counts.duplicates = rows.length - inserted.count;
+      }
+      if (page.deleted.length > 0) {
+        const removed = await tx.message.deleteMany({
+          where: { accountId: ctx.accountId, providerId: { in: page.deleted } },
+        });
+        counts.deleted = removed.count;
+      }
+      if (skipped.length > 0) {
+        await tx.skippedItem.createMany({
+          data: toSkippedRows(ctx.accountId, skipped),
+          skipDuplicates: true,
+        });
+      }
+      if (cursorField) {
+        await tx.account.update({
+          where: { id: ctx.accountId },
+          data: { [cursorField]: page.cursor as Prisma.InputJsonValue, lastSyncAt: new Date() },
+        });
+      }
+      // Prisma's 5 s default is too tight for a 500-row page on a busy machine or the embedded database.
+    },
+    { timeout: 60_000, maxWait: 15_000 },
+  );
   return { counts };
 }

@@ -17,9 +17,12 @@ export async function acquireLock(redis: Redis, key: string, ttlMs = 30_000): Pr
   const token = randomUUID();
   const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (ok !== 'OK') return null;
-  const timer = setInterval(() => {
-    redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => {});
-  }, Math.floor(ttlMs / 3));
+  const timer = setInterval(
+    () => {
+      redis.eval(RENEW, 1, key, token, String(ttlMs)).catch(() => {});
+    },
+    Math.floor(ttlMs / 3),
+  );
   timer.unref();
   return {
     async release() {

@@ -32,7 +32,9 @@ export class BadPayloadError extends Error {
 export function parsePayload<T extends z.ZodType>(schema: T, data: unknown, queue: string): z.infer<T> {
   const result = schema.safeParse(data);
   if (!result.success) {
-    const detail = result.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');
+    const detail = result.error.issues
+      .map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`)
+      .join('; ');
     throw new BadPayloadError(`malformed ${queue} job payload: ${detail}`);
   }
   return result.data;

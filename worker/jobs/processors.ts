@@ -31,7 +31,10 @@ export async function processSync(deps: ProcessorDeps, payload: SyncPayload): Pr
 }
 
 export async function processAnalyze(deps: ProcessorDeps, payload: AnalyzePayload) {
-  const user = await deps.prisma.user.findUnique({ where: { id: payload.userId }, select: { id: true, email: true } });
+  const user = await deps.prisma.user.findUnique({
+    where: { id: payload.userId },
+    select: { id: true, email: true },
+  });
   if (!user) return null; // Deleted meanwhile: nothing to do, nothing to retry.
   const result = await analyzeUser(deps.prisma, user, payload.asOf ? new Date(payload.asOf) : new Date());
   deps.logger.info({ userId: user.id, people: result.people, millis: result.millis }, 'analysis finished');
@@ -39,7 +42,10 @@ export async function processAnalyze(deps: ProcessorDeps, payload: AnalyzePayloa
 }
 
 export async function processReport(deps: ProcessorDeps, payload: ReportPayload) {
-  const user = await deps.prisma.user.findUnique({ where: { id: payload.userId }, select: { id: true, email: true } });
+  const user = await deps.prisma.user.findUnique({
+    where: { id: payload.userId },
+    select: { id: true, email: true },
+  });
   if (!user || !deps.mailer || !payload.send) return null;
   const asOf = payload.asOf ? new Date(payload.asOf) : new Date();
   const result = await sendWeeklyReport(

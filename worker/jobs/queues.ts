@@ -85,12 +85,18 @@ export async function upsertSchedules(
     select: { id: true },
   });
   for (const a of accounts) {
-    await queues.sync.upsertJobScheduler(`sched-sync-${a.id}`, { every: syncEveryMinutes * 60_000 }, {
-      name: 'sync',
-      data: { accountId: a.id },
-    });
+    await queues.sync.upsertJobScheduler(
+      `sched-sync-${a.id}`,
+      { every: syncEveryMinutes * 60_000 },
+      {
+        name: 'sync',
+        data: { accountId: a.id },
+      },
+    );
   }
-  const users = await deps.prisma.user.findMany({ select: { id: true, timeZone: true, reportDay: true, reportHour: true } });
+  const users = await deps.prisma.user.findMany({
+    select: { id: true, timeZone: true, reportDay: true, reportHour: true },
+  });
   for (const u of users) {
     await queues.report.upsertJobScheduler(
       `sched-report-${u.id}`,
@@ -101,7 +107,11 @@ export async function upsertSchedules(
   return { syncs: accounts.length, reports: users.length };
 }
 
-export async function removeUserSchedules(queues: Queues, userId: string, accountIds: string[]): Promise<void> {
+export async function removeUserSchedules(
+  queues: Queues,
+  userId: string,
+  accountIds: string[],
+): Promise<void> {
   await queues.report.removeJobScheduler(`sched-report-${userId}`);
   for (const id of accountIds) await queues.sync.removeJobScheduler(`sched-sync-${id}`);
 }
@@ -110,7 +120,11 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-export function startWorkers(queues: Queues, deps: ProcessorDeps, options: QueueOptions & { concurrency: number }): Workers {
+export function startWorkers(
+  queues: Queues,
+  deps: ProcessorDeps,
+  options: QueueOptions & { concurrency: number },
+): Workers {
   const lockRedis = redisConnection(options.redisUrl);
   // Workers get their own connections (they block on Redis); we close them ourselves on shutdown.
   const connections: Redis[] = [lockRedis];
@@ -141,10 +155,15 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Queue
         try {
           const outcome = await processSync(deps, payload);
           if (outcome.state === 'more') {
-            await queues.sync.add('sync', payload, { jobId: `${jobIds.sync(payload.accountId)}-${Date.now()}` });
+            await queues.sync.add('sync', payload, {
+              jobId: `${jobIds.sync(payload.accountId)}-${Date.now()}`,
+            });
           }
           if (outcome.mail.stored + outcome.calendar.stored > 0 || outcome.state === 'up-to-date') {
-            const account = await deps.prisma.account.findUnique({ where: { id: payload.accountId }, select: { userId: true } });
+            const account = await deps.prisma.account.findUnique({
+              where: { id: payload.accountId },
+              select: { userId: true },
+            });
             if (account) await enqueueAnalyze(queues, account.userId);
           }
           return { state: outcome.state, pages: outcome.pages };
@@ -166,17 +185,22 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Queue
   );
   const analyze = new Worker(
     QUEUES.analyze,
-    async (job: Job) => guard(() => processAnalyze(deps, parsePayload(analyzePayload, job.data, QUEUES.analyze))),
+    async (job: Job) =>
+      guard(() => processAnalyze(deps, parsePayload(analyzePayload, job.data, QUEUES.analyze))),
     { connection: connection(), ...common },
   );
   const report = new Worker(
     QUEUES.report,
-    async (job: Job) => guard(() => processReport(deps, parsePayload(reportPayload, job.data, QUEUES.report))),
+    async (job: Job) =>
+      guard(() => processReport(deps, parsePayload(reportPayload, job.data, QUEUES.report))),
     { connection: connection(), ...common },
   );
   for (const w of [sync, analyze, report]) {
     w.on('failed', (job, error) => {
-      deps.logger.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job failed');
+      deps.logger.warn(
+        { queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message },
+        'job failed',
+      );
     });
   }
   return {

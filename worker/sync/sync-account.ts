@@ -43,7 +43,10 @@ export class AccountNeedsReauthError extends Error {
   override readonly name = 'AccountNeedsReauthError';
 }
 
-export async function loadSyncableAccount(prisma: PrismaClient, accountId: string): Promise<SyncableAccount | null> {
+export async function loadSyncableAccount(
+  prisma: PrismaClient,
+  accountId: string,
+): Promise<SyncableAccount | null> {
   return prisma.account.findUnique({
     where: { id: accountId },
     select: {
@@ -60,30 +63,54 @@ export async function loadSyncableAccount(prisma: PrismaClient, accountId: strin
   });
 }
 
-export async function markNeedsReauth(prisma: PrismaClient, accountId: string, reason: string): Promise<void> {
-  await prisma.account.update({ where: { id: accountId }, data: { status: 'needs_reauth', lastError: reason.slice(0, 500) } });
+export async function markNeedsReauth(
+  prisma: PrismaClient,
+  accountId: string,
+  reason: string,
+): Promise<void> {
+  await prisma.account.update({
+    where: { id: accountId },
+    data: { status: 'needs_reauth', lastError: reason.slice(0, 500) },
+  });
 }
 
 /** Remembers the user's own addresses from the provider profile, so direction and self are right. */
-async function recordProfile(prisma: PrismaClient, account: SyncableAccount, session: ProviderSession): Promise<string[]> {
+async function recordProfile(
+  prisma: PrismaClient,
+  account: SyncableAccount,
+  session: ProviderSession,
+): Promise<string[]> {
   const profile = await session.profile();
   const mine = [profile.email, ...profile.aliases].map(canonicalAddress);
-  await resolvePeople(prisma, account.userId, [...new Set([...(await selfAddresses(prisma, account.user)), ...mine])]);
+  await resolvePeople(prisma, account.userId, [
+    ...new Set([...(await selfAddresses(prisma, account.user)), ...mine]),
+  ]);
   return selfAddresses(prisma, account.user);
 }
 
 type Stream = 'mail' | 'calendar';
 
-export async function syncAccount(deps: SyncDeps, accountId: string, options: { maxPages?: number } = {}): Promise<SyncOutcome> {
+export async function syncAccount(
+  deps: SyncDeps,
+  accountId: string,
+  options: { maxPages?: number } = {},
+): Promise<SyncOutcome> {
   const { prisma, logger } = deps;
   const maxPages = options.maxPages ?? 20;
-  const outcome: SyncOutcome = { state: 'up-to-date', mail: emptyCounts(), calendar: emptyCounts(), pages: 0 };
+  const outcome: SyncOutcome = {
+    state: 'up-to-date',
+    mail: emptyCounts(),
+    calendar: emptyCounts(),
+    pages: 0,
+  };
   const account = await loadSyncableAccount(prisma, accountId);
-  if (!account || account.status !== 'active') return { ...outcome, state: 'inactive' };
+  if (account?.status !== 'active') return { ...outcome, state: 'inactive' };
 
   const session = await deps.openSession(account);
   const self = new Set(
-    account.mailCursor === null ? await recordProfile(prisma, account, session) : await selfAddresses(prisma, account.user),
+    account.mailCursor === null
+      ? await recordProfile(prisma, account, session)
+      : await selfAddresses(prisma, account.user),
   );
   const ctx = { userId: account.userId, accountId: account.id, selfAddresses: self };
   const cursors: Record<Stream, unknown> = { mail: account.mailCursor, calendar: account.calendarCursor };
@@ -107,9 +134,15 @@ export async function syncAccount(deps: SyncDeps, accountId: string, options: { 
       } catch (error) {
         const verdict = syncVerdict(error);
         if (verdict.action === 'resync') {
-          logger.warn({ accountId, stream, reason: verdict.reason }, 'sync cursor expired; starting a full resync');
+          logger.warn(
+            { accountId, stream, reason: verdict.reason },
+            'sync cursor expired; starting a full resync',
+          );
           const column = stream === 'mail' ? 'mailCursor' : 'calendarCursor';
-          await prisma.account.update({ where: { id: accountId }, data: { [column]: null } as Prisma.AccountUpdateInput });
+          await prisma.account.update({
+            where: { id: accountId },
+            data: { [column]: null } as Prisma.AccountUpdateInput,
+          });
           cursors[stream] = null;
           continue;
         }
@@ -126,7 +159,11 @@ export async function syncAccount(deps: SyncDeps, accountId: string, options: { 
   if (upToDate) {
     await prisma.account.update({
       where: { id: accountId },
-      data: { lastSyncAt: new Date(), lastError: null, backfillDoneAt: (await backfillDone(prisma, accountId)) ?? new Date() },
+      data: {
+        lastSyncAt: new Date(),
+        lastError: null,
+        backfillDoneAt: (await backfillDone(prisma, accountId)) ?? new Date(),
+      },
     });
     await resolvePeople(prisma, account.userId, [...self]);
   }

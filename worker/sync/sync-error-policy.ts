@@ -28,7 +28,11 @@ export function syncVerdict(error: unknown): SyncVerdict {
     case 'cursor_invalid':
       return { action: 'resync', reason: error.message };
     case 'rate_limit':
-      return { action: 'delay', ms: error.retryAfterMs ?? DEFAULT_RATE_LIMIT_DELAY_MS, reason: error.message };
+      return {
+        action: 'delay',
+        ms: error.retryAfterMs ?? DEFAULT_RATE_LIMIT_DELAY_MS,
+        reason: error.message,
+      };
     case 'bad_data':
       return { action: 'fail', reason: error.message };
     case 'not_found':

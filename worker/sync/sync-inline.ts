@@ -3,10 +3,10 @@
  * and the embedded demo). Same processors, no Redis.
  */
 import type { App } from '../app.js';
+import { addCounts, emptyCounts } from '../ingest/store-mail.js';
 import { processSync } from '../jobs/processors.js';
 import { sessionFactory } from '../providers/session-factory.js';
 import type { UserRef } from '../users.js';
-import { addCounts, emptyCounts } from '../ingest/store-mail.js';
 
 export async function syncUserInline(app: App, user: UserRef, progress: (line: string) => void = () => {}) {
   const accounts = await app.db.prisma.account.findMany({
@@ -29,7 +29,9 @@ export async function syncUserInline(app: App, user: UserRef, progress: (line: s
       const outcome = await processSync(deps, { accountId: account.id });
       addCounts(mail, outcome.mail);
       addCounts(calendar, outcome.calendar);
-      progress(`${account.provider}: step ${step}, ${mail.stored} messages and ${calendar.stored} events stored so far`);
+      progress(
+        `${account.provider}: step ${step}, ${mail.stored} messages and ${calendar.stored} events stored so far`,
+      );
       if (outcome.state !== 'more') {
         states.push(`${account.provider} ${outcome.state}`);
         break;

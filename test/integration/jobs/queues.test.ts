@@ -2,7 +2,13 @@
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../../worker/jobs/account-lock.js';
-import { openQueues, type Queues, redisConnection, startWorkers, type Workers } from '../../../worker/jobs/queues.js';
+import {
+  openQueues,
+  type Queues,
+  redisConnection,
+  startWorkers,
+  type Workers,
+} from '../../../worker/jobs/queues.js';
 import { createLogger } from '../../../worker/logger.js';
 import { findOrCreateUser } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -86,7 +92,9 @@ describe('poison jobs', () => {
       const poison = await queues.sync.add('sync', { accountId: 'not-a-uuid' }, { jobId: 'poison-1' });
       const user = await findOrCreateUser(db.prisma, 'poison-test@example.com');
       const good = await queues.analyze.add('analyze', { userId: user.id, asOf: '2001-12-15T00:00:00Z' });
-      await expect(poison.waitUntilFinished(events, 20_000)).rejects.toThrow(/malformed sync job payload: accountId/);
+      await expect(poison.waitUntilFinished(events, 20_000)).rejects.toThrow(
+        /malformed sync job payload: accountId/,
+      );
       const failed = await queues.sync.getJob('poison-1');
       expect(failed?.attemptsMade).toBe(1);
       expect(failed?.failedReason).toMatch(/accountId/);

@@ -11,7 +11,11 @@ import type { App } from '../../../worker/app.js';
 import { parseConfig } from '../../../worker/config.js';
 import { createConnectService } from '../../../worker/connect/index.js';
 import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
-import { EMULATOR_CLIENT, type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
+import {
+  EMULATOR_CLIENT,
+  type GoogleEmulator,
+  startGoogleEmulator,
+} from '../../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { openQueues } from '../../../worker/jobs/queues.js';
@@ -54,7 +58,9 @@ function env(): Record<string, string> {
 beforeAll(async () => {
   db = await createTestDatabase();
   for (const [i, email] of EMAILS.entries()) {
-    mailboxes.push(generateMailbox({ user: email, messages: 1500, people: 40, seed: 300 + i, now: NOW, events: 10 }));
+    mailboxes.push(
+      generateMailbox({ user: email, messages: 1500, people: 40, seed: 300 + i, now: NOW, events: 10 }),
+    );
   }
   emulator = await startGoogleEmulator({ mailboxes, quota: { gmailUnitsPerSecond: 3000 } });
   const app: App = {
@@ -66,14 +72,20 @@ beforeAll(async () => {
   };
   for (const email of EMAILS) {
     const user = await findOrCreateUser(db.prisma, email);
-    await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, { loginHint: email });
+    await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, {
+      loginHint: email,
+    });
   }
 }, 60_000);
 
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
   const queues = openQueues({ redisUrl: TEST_REDIS_URL, prefix });
-  await Promise.allSettled([queues.sync.obliterate({ force: true }), queues.analyze.obliterate({ force: true }), queues.report.obliterate({ force: true })]);
+  await Promise.allSettled([
+    queues.sync.obliterate({ force: true }),
+    queues.analyze.obliterate({ force: true }),
+    queues.report.obliterate({ force: true }),
+  ]);
   await queues.close();
   await emulator?.close();
   await db?.drop();
@@ -82,23 +94,31 @@ afterAll(async () => {
 describe('two worker processes', () => {
   it('never sync the same account at once, and together store exactly the seeded mail', async () => {
     for (let i = 0; i < 2; i++) {
-      workers.push(spawn(process.execPath, [path.join(root, 'bin/rapport.js'), 'worker'], { env: env(), stdio: process.env.TEST_WORKER_LOG ? 'inherit' : 'ignore' }));
+      workers.push(
+        spawn(process.execPath, [path.join(root, 'bin/rapport.js'), 'worker'], {
+          env: env(),
+          stdio: process.env.TEST_WORKER_LOG ? 'inherit' : 'ignore',
+        }),
+      );
     }
     // Extra sync jobs for the same accounts, so both workers compete for each account.
     const queues = openQueues({ redisUrl: TEST_REDIS_URL, prefix });
     const accounts = await db.prisma.account.findMany({ select: { id: true } });
     for (const a of accounts) {
-      for (let k = 0; k < 3; k++) await queues.sync.add('sync', { accountId: a.id }, { jobId: `extra-${a.id}-${k}` });
+      for (let k = 0; k < 3; k++)
+        await queues.sync.add('sync', { accountId: a.id }, { jobId: `extra-${a.id}-${k}` });
     }
     await queues.close();
 
-    const expected = mailboxes.map((m) =>
-      m.messages.filter((x) => !x.labelIds.some((l) => ['DRAFT', 'SPAM', 'TRASH'].includes(l))).length,
+    const expected = mailboxes.map(
+      (m) => m.messages.filter((x) => !x.labelIds.some((l) => ['DRAFT', 'SPAM', 'TRASH'].includes(l))).length,
     );
     const deadline = Date.now() + Number(process.env.TWO_WORKERS_WAIT_MS ?? 150_000);
     let counts: number[] = [];
     while (Date.now() < deadline) {
-      counts = await Promise.all(EMAILS.map((email) => db.prisma.message.count({ where: { user: { email } } })));
+      counts = await Promise.all(
+        EMAILS.map((email) => db.prisma.message.count({ where: { user: { email } } })),
+      );
       const done = await db.prisma.account.count({ where: { backfillDoneAt: { not: null } } });
       if (done === EMAILS.length && counts.every((c, i) => c === expected[i])) break;
       await new Promise((r) => setTimeout(r, 500));

@@ -10,8 +10,16 @@ import type { App } from '../../../worker/app.js';
 import { parseConfig } from '../../../worker/config.js';
 import { createConnectService } from '../../../worker/connect/index.js';
 import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
-import { EMULATOR_CLIENT, type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
-import { generateMailbox, generateMessages, normalizeUser } from '../../../worker/emulator/mailbox-generator.js';
+import {
+  EMULATOR_CLIENT,
+  type GoogleEmulator,
+  startGoogleEmulator,
+} from '../../../worker/emulator/google/google-emulator.js';
+import {
+  generateMailbox,
+  generateMessages,
+  normalizeUser,
+} from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { createLogger } from '../../../worker/logger.js';
 import { createTokenCipher, parseTokenKeys } from '../../../worker/security/token-cipher.js';
@@ -62,9 +70,19 @@ beforeAll(async () => {
     ['ada', 1200],
     ['bob', 2500],
   ] as const) {
-    mailboxes[key] = generateMailbox({ user: `${key}@rapport.example`, messages: count, people: 60, seed: count, now: NOW, events: 40 });
+    mailboxes[key] = generateMailbox({
+      user: `${key}@rapport.example`,
+      messages: count,
+      people: 60,
+      seed: count,
+      now: NOW,
+      events: 40,
+    });
   }
-  emulator = await startGoogleEmulator({ mailboxes: Object.values(mailboxes), quota: { gmailUnitsPerSecond: 4000 } });
+  emulator = await startGoogleEmulator({
+    mailboxes: Object.values(mailboxes),
+    quota: { gmailUnitsPerSecond: 4000 },
+  });
   const config = parseConfig(env());
   app = {
     config,
@@ -88,7 +106,9 @@ afterAll(async () => {
 
 describe('Google sync into Postgres', () => {
   it('stores the refresh token sealed: unreadable without the key', async () => {
-    const rows = await db.prisma.$queryRaw<{ row: string }[]>`SELECT row_to_json(a)::text AS row FROM "Account" a`;
+    const rows = await db.prisma.$queryRaw<
+      { row: string }[]
+    >`SELECT row_to_json(a)::text AS row FROM "Account" a`;
     const account = await db.prisma.account.findFirstOrThrow({ where: { userId: users.ada!.id } });
     const token = app.cipher.open({ ciphertext: account.refreshTokenEnc!, keyId: account.tokenKeyId! });
     expect(token.length).toBeGreaterThan(10);

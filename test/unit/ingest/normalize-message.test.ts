@@ -138,7 +138,9 @@ describe('normalizeMessage: threadKey', () => {
 
   it('without a subject: the first References id, In-Reply-To, Message-ID', () => {
     const root = ok(mail({ messageId: 'root@x', subject: '' }));
-    const reply = ok(mail({ messageId: 'r2@x', subject: 'Re:', inReplyTo: 'r1@x', references: ['root@x', 'r1@x'] }));
+    const reply = ok(
+      mail({ messageId: 'r2@x', subject: 'Re:', inReplyTo: 'r1@x', references: ['root@x', 'r1@x'] }),
+    );
     const replyNoRefs = ok(mail({ messageId: 'r1@x', subject: '', inReplyTo: 'root@x' }));
     expect(root.threadKey).toBe('mid:root@x');
     expect(reply.threadKey).toBe('mid:root@x');

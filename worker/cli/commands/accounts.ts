@@ -19,11 +19,15 @@ export async function connectCommand(app: App, provider: string, raw: unknown): 
     user.id,
     flags.provider,
     async (url) => {
-      process.stdout.write(`Open this address in your browser to connect ${flags.provider}:\n\n  ${url}\n\nWaiting for consent…\n`);
+      process.stdout.write(
+        `Open this address in your browser to connect ${flags.provider}:\n\n  ${url}\n\nWaiting for consent…\n`,
+      );
     },
     { loginHint: user.email },
   );
-  process.stdout.write(`connected (account ${accountId}); run 'rapport sync --user ${user.email}' to fetch your history\n`);
+  process.stdout.write(
+    `connected (account ${accountId}); run 'rapport sync --user ${user.email}' to fetch your history\n`,
+  );
 }
 
 export async function syncCommand(app: App, raw: unknown): Promise<void> {
@@ -36,7 +40,11 @@ export async function syncCommand(app: App, raw: unknown): Promise<void> {
 const ago = (d: Date | null, now: Date): string | null => {
   if (!d) return null;
   const minutes = Math.round((now.getTime() - d.getTime()) / 60_000);
-  return minutes < 120 ? `${minutes} min ago` : minutes < 2880 ? `${Math.round(minutes / 60)} h ago` : `${Math.round(minutes / 1440)} d ago`;
+  return minutes < 120
+    ? `${minutes} min ago`
+    : minutes < 2880
+      ? `${Math.round(minutes / 60)} h ago`
+      : `${Math.round(minutes / 1440)} d ago`;
 };
 
 export async function statusCommand(app: App, raw: unknown): Promise<void> {
@@ -56,15 +64,24 @@ export async function statusCommand(app: App, raw: unknown): Promise<void> {
       _count: { select: { messages: true, events: true, skipped: true } },
     },
   });
-  const lastRun = await app.db.prisma.analysisRun.findFirst({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } });
-  const lastReport = await app.db.prisma.report.findFirst({ where: { userId: user.id }, orderBy: { isoWeek: 'desc' } });
+  const lastRun = await app.db.prisma.analysisRun.findFirst({
+    where: { userId: user.id },
+    orderBy: { createdAt: 'desc' },
+  });
+  const lastReport = await app.db.prisma.report.findFirst({
+    where: { userId: user.id },
+    orderBy: { isoWeek: 'desc' },
+  });
   process.stdout.write(
     `${renderTable(accounts, [
       { header: 'provider', value: (a) => a.provider },
       { header: 'account', value: (a) => a.externalId, max: 32 },
       { header: 'status', value: (a) => a.status },
       { header: 'last sync', value: (a) => ago(a.lastSyncAt, now) },
-      { header: 'backfill', value: (a) => (a.backfillDoneAt ? 'done' : a.provider === 'files' ? null : 'in progress') },
+      {
+        header: 'backfill',
+        value: (a) => (a.backfillDoneAt ? 'done' : a.provider === 'files' ? null : 'in progress'),
+      },
       { header: 'messages', value: (a) => a._count.messages },
       { header: 'events', value: (a) => a._count.events },
       { header: 'skipped', value: (a) => a._count.skipped },
@@ -79,7 +96,9 @@ export async function statusCommand(app: App, raw: unknown): Promise<void> {
     try {
       for (const q of [queues.sync, queues.analyze, queues.report]) {
         const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
-        process.stdout.write(`queue ${q.name}: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.failed} failed\n`);
+        process.stdout.write(
+          `queue ${q.name}: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.failed} failed\n`,
+        );
       }
       const failed = await queues.sync.getFailed(0, 4);
       for (const job of failed) process.stdout.write(`  failed ${job.id}: ${job.failedReason}\n`);

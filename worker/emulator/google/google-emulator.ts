@@ -186,7 +186,8 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     for (const [email, byToken] of spans) {
       const list = [...byToken.values()].sort((a, b) => a.first - b.first);
       let count = 0;
-      for (let i = 1; i < list.length; i++) if (list[i]!.first < Math.max(...list.slice(0, i).map((s) => s.last))) count++;
+      for (let i = 1; i < list.length; i++)
+        if (list[i]!.first < Math.max(...list.slice(0, i).map((s) => s.last))) count++;
       if (count > 0) result[email] = count;
     }
     return result;
