@@ -51,8 +51,14 @@ export const configSchema = z.object({
   GOOGLE_QUOTA_UNITS_PER_SECOND: z.coerce.number().positive().default(250),
   MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
-  MICROSOFT_AUTHORITY: optionalUrl,
+  /** `https://login.microsoftonline.com/{tenant}`; `common` accepts work and personal accounts. */
+  MICROSOFT_AUTHORITY: z.url().default('https://login.microsoftonline.com/common'),
+  /** Graph root; set to the emulator's URL in tests and the demo. */
   MICROSOFT_GRAPH_URL: optionalUrl,
+  /** PEM file with extra CA certificate(s) to trust for Microsoft endpoints (the emulator's). */
+  MICROSOFT_CA_FILE: z.string().min(1).optional(),
+  /** Graph requests per second per mailbox (Graph allows 10,000 per 10 minutes). */
+  MICROSOFT_REQUESTS_PER_SECOND: z.coerce.number().positive().max(16).default(15),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')

@@ -9,8 +9,11 @@
  * (`apt-get update && apt-get install -y chromium`); without it this test fails rather than skips.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +27,8 @@ import {
   startGoogleEmulator,
 } from '../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../worker/emulator/mailbox-generator.js';
+import { type GraphEmulator, startGraphEmulator } from '../../worker/emulator/microsoft/graph-emulator.js';
+import { type InProcessAccountEvents, inProcessAccountEvents } from '../../worker/sync/account-events.js';
 import { testApp } from '../integration/api/api-support.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -42,10 +47,20 @@ const EMAIL = 'ada@rapport.example';
 
 let db: TestDatabase;
 let emulator: GoogleEmulator;
+let graph: GraphEmulator;
 let app: App;
 let server: FastifyInstance;
 let browser: Browser;
 let base: string;
+let accountEvents: InProcessAccountEvents;
+
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
+
+/** Screenshots of each step are kept in test-artifacts/ (CI uploads that folder). */
+async function screenshotPath(name: string): Promise<string> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, `e2e-${name}`);
+}
 
 /** A port nobody listens on, so PUBLIC_URL (the OAuth redirect base) can name it before the server starts. */
 async function freePort(): Promise<number> {
@@ -65,9 +80,22 @@ beforeAll(async () => {
   db = await createTestDatabase();
   emulator = await startGoogleEmulator({
     mailboxes: [
-      generateMailbox({ user: { email: EMAIL, name: 'Ada Lovelace' }, messages: 30, people: 8, seed: 3 }),
+      generateMailbox({
+        user: { email: EMAIL, name: 'Ada Lovelace' },
+        messages: 900,
+        people: 30,
+        seed: 3,
+        events: 40,
+      }),
     ],
   });
+  graph = await startGraphEmulator({
+    mailboxes: [
+      generateMailbox({ user: { email: EMAIL, name: 'Ada Lovelace' }, messages: 30, people: 8, seed: 4 }),
+    ],
+  });
+  const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'rapport-e2e-')), 'graph-ca.pem');
+  writeFileSync(caFile, graph.ca);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   app = testApp(db, {
@@ -78,8 +106,14 @@ beforeAll(async () => {
     GOOGLE_API_ROOT: emulator.endpoints.apiRootUrl,
     GOOGLE_AUTH_URL: emulator.endpoints.authUrl,
     GOOGLE_TOKEN_URL: emulator.endpoints.tokenUrl,
+    MICROSOFT_CLIENT_ID: graph.client.clientId,
+    MICROSOFT_CLIENT_SECRET: graph.client.clientSecret,
+    MICROSOFT_AUTHORITY: graph.authority('common'),
+    MICROSOFT_GRAPH_URL: graph.graphBaseUrl,
+    MICROSOFT_CA_FILE: caFile,
   });
-  server = await buildServer({ app, connect: createConnectService(app) });
+  accountEvents = inProcessAccountEvents(app);
+  server = await buildServer({ app, connect: createConnectService(app), accountEvents });
   await server.listen({ host: '127.0.0.1', port });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 120_000);
@@ -88,6 +122,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await emulator?.close();
+  await graph?.close();
   await db?.drop();
 });
 
@@ -101,7 +136,7 @@ async function signIn(page: Page): Promise<void> {
 }
 
 describe('connecting Google from the web pages', () => {
-  it('sign in → Connect Google → consent → active account → disconnect', async () => {
+  it('sign in → Connect Google → consent → syncing → cooling-off populated → disconnect → data gone', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
@@ -116,6 +151,7 @@ describe('connecting Google from the web pages', () => {
       expect(main).toContain('Google account connected');
       expect(main).toContain(EMAIL);
       expect(await page.textContent('.badge')).toBe('active');
+      await page.screenshot({ path: await screenshotPath('1-connected.png'), fullPage: true });
 
       const account = await db.prisma.account.findFirstOrThrow({ where: { externalId: EMAIL } });
       expect(account.refreshTokenEnc).toBeTruthy();
@@ -125,16 +161,34 @@ describe('connecting Google from the web pages', () => {
         keyId: account.tokenKeyId!,
       });
       expect(account.refreshTokenEnc).not.toContain(refreshToken);
-      // The emulator knows the token the flow stored (revoking it finds exactly one).
-      expect(emulator.revoke(refreshToken)).toBe(1);
       expect(await db.prisma.oAuthState.count()).toBe(0);
 
+      // Connecting started the first sync in the server (embedded mode: no Redis); once it is done the
+      // status page shows when it ran and the cooling-off page has names in it.
+      await accountEvents.idle();
+      expect(await db.prisma.message.count({ where: { accountId: account.id } })).toBeGreaterThan(500);
+      await page.reload();
+      expect(await page.textContent('main')).not.toContain('syncing…');
+      await page.click('text=Cooling off');
+      await page.waitForURL(`${base}/cooling-off`);
+      const rows = await page.locator('table tbody tr').count();
+      expect(rows).toBeGreaterThan(0);
+      expect(await page.textContent('table tbody')).toMatch(/usually every ~\d+ days/);
+      await page.screenshot({ path: await screenshotPath('2-cooling-off.png'), fullPage: true });
+      // The emulator knows the token the flow stored (revoking it finds exactly one).
+      expect(emulator.revoke(refreshToken)).toBe(1);
+
+      await page.goto(`${base}/account`);
       await page.click('text=Disconnect');
       await page.waitForURL(`${base}/accounts/${account.id}/disconnect`);
       await page.click('button.danger');
       await page.waitForURL(`${base}/account?disconnected=1`);
       expect(await page.textContent('main')).toContain('Account disconnected');
       expect(await db.prisma.account.count({ where: { id: account.id } })).toBe(0);
+      expect(await db.prisma.message.count()).toBe(0);
+      await page.goto(`${base}/cooling-off`);
+      expect(await page.textContent('main')).toContain('Nobody is cooling off');
+      await page.screenshot({ path: await screenshotPath('3-disconnected.png'), fullPage: true });
     } finally {
       await context.close();
     }
@@ -154,6 +208,45 @@ describe('connecting Google from the web pages', () => {
       expect(await db.prisma.account.count()).toBe(before);
     } finally {
       emulator.configure({ consent: {} });
+      await context.close();
+    }
+  }, 60_000);
+});
+
+describe('connecting Microsoft from the web pages', () => {
+  it('sign in → Connect Microsoft → consent (msal, PKCE) → active account with the minimal scopes', async () => {
+    // The browser is the only party that does not know the emulator's self-signed certificate; the
+    // server trusts it through MICROSOFT_CA_FILE like a deployment would trust a private CA.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    try {
+      await signIn(page);
+      await page.click('text=Connect Microsoft');
+      await page.waitForURL(`${base}/account?connected=microsoft`);
+      const main = (await page.textContent('main')) ?? '';
+      expect(main).toContain('Microsoft account connected');
+      await page.screenshot({ path: await screenshotPath('4-microsoft-connected.png'), fullPage: true });
+
+      const account = await db.prisma.account.findFirstOrThrow({
+        where: { provider: 'microsoft', externalId: EMAIL },
+      });
+      expect(account.status).toBe('active');
+      expect(account.grantedScopes).toEqual(
+        expect.arrayContaining(['Mail.ReadBasic', 'Calendars.ReadBasic', 'User.Read']),
+      );
+      // Its first sync runs through the real Graph client.
+      await accountEvents.idle();
+      expect(await db.prisma.message.count({ where: { accountId: account.id } })).toBe(30);
+      const synced = await db.prisma.account.findUniqueOrThrow({ where: { id: account.id } });
+      expect(synced.lastSyncAt).not.toBeNull();
+      // The stored (possibly rotated) refresh token is one the identity platform issued.
+      const refreshToken = app.cipher.open({
+        ciphertext: synced.refreshTokenEnc!,
+        keyId: synced.tokenKeyId!,
+      });
+      expect(graph.revoke(refreshToken)).toBe(1);
+      expect(await db.prisma.oAuthState.count({ where: { provider: 'microsoft' } })).toBe(0);
+    } finally {
       await context.close();
     }
   }, 60_000);

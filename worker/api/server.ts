@@ -35,6 +35,11 @@ import type { RouteContext } from './routes/route-context.js';
 import { settingsRoutes } from './routes/settings.js';
 import { signInRoutes } from './routes/sign-in.js';
 
+export interface AccountEvents {
+  connected(account: { accountId: string; userId: string }): Promise<void>;
+  disconnected(account: { accountId: string; userId: string }): Promise<void>;
+}
+
 export interface ServerDeps {
   app: App;
   connect: ConnectService;
@@ -42,6 +47,8 @@ export interface ServerDeps {
   reportHtml?: (userId: string) => Promise<string | null>;
   /** Queue depth and failures per queue, for /metrics (the BullMQ layer provides it). */
   queueStats?: QueueStats;
+  /** Told when an account is connected or disconnected (starts its first sync, drops its schedule). */
+  accountEvents?: AccountEvents;
   /** How long a verified API token is trusted without asking the database again (default 10 s). */
   tokenCacheTtlMs?: number;
 }
@@ -120,6 +127,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     tokens,
     cookies,
     reportHtml: deps.reportHtml,
+    accountEvents: deps.accountEvents,
     loadSession,
     signedIn: [loadSession, requireSignedIn],
     bearer,

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { type App, openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { connectCommand, statusCommand, syncCommand } from './commands/accounts.js';
+import { connectCommand, deleteUserCommand, statusCommand, syncCommand } from './commands/accounts.js';
 import { classifyAsksCommand } from './commands/classify-asks.js';
 import { importCommand } from './commands/import.js';
 import { loginCodeCommand } from './commands/login-code.js';
@@ -116,6 +116,12 @@ export function buildProgram(): Command {
     .description('accounts, last sync, queue depth, failures')
     .addOption(user())
     .action(withApp(statusCommand));
+  program
+    .command('delete-user')
+    .description('delete a user and all their data (asks for --yes)')
+    .addOption(user())
+    .option('--yes', 'confirm the deletion')
+    .action(withApp(deleteUserCommand));
   program
     .command('worker')
     .description('run the queue workers and schedulers')

@@ -1,27 +1,38 @@
 /**
  * The ConnectService for real providers: OAuth consent with PKCE, a single-use `state` kept in the
  * database (so any process can finish the flow), and the refresh token sealed before it is stored.
+ * Each provider contributes two steps — a consent URL and a code exchange — behind one shape.
  */
 import type { App } from '../app.js';
 import { UsageError } from '../errors.js';
-import {
-  createConsentRequest,
-  exchangeCode,
-  type GoogleOAuthConfig,
-} from '../providers/google/google-oauth.js';
+import * as google from '../providers/google/google-oauth.js';
+import * as microsoft from '../providers/microsoft/microsoft-oauth.js';
+import { microsoftSettings } from '../providers/microsoft/microsoft-settings.js';
 import type { ConnectProvider, ConnectService } from './connect-service.js';
 
 export type { ConnectProvider, ConnectService } from './connect-service.js';
 
 const STATE_TTL_MS = 10 * 60_000;
 
-function googleConfig(app: App, redirectUri: string): GoogleOAuthConfig {
+interface Grant {
+  refreshToken: string;
+  grantedScopes: string[];
+  missingScopes: string[];
+  email: string;
+}
+
+interface ProviderFlow {
+  consent(loginHint?: string): Promise<{ url: string; state: string; codeVerifier: string }>;
+  exchange(code: string, codeVerifier: string): Promise<Grant>;
+}
+
+function googleFlow(app: App, redirectUri: string): ProviderFlow {
   const { GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_AUTH_URL, GOOGLE_TOKEN_URL, GOOGLE_API_ROOT } =
     app.config;
   if (!GOOGLE_CLIENT_ID || !GOOGLE_CLIENT_SECRET) {
     throw new UsageError('Google is not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET');
   }
-  return {
+  const config: google.GoogleOAuthConfig = {
     clientId: GOOGLE_CLIENT_ID,
     clientSecret: GOOGLE_CLIENT_SECRET,
     redirectUri,
@@ -29,21 +40,41 @@ function googleConfig(app: App, redirectUri: string): GoogleOAuthConfig {
     ...(GOOGLE_TOKEN_URL ? { tokenUrl: GOOGLE_TOKEN_URL } : {}),
     ...(GOOGLE_API_ROOT ? { apiRootUrl: GOOGLE_API_ROOT } : {}),
   };
+  return {
+    consent: (loginHint) => google.createConsentRequest(config, loginHint ? { loginHint } : {}),
+    exchange: (code, codeVerifier) => google.exchangeCode(config, { code, codeVerifier }),
+  };
 }
 
-function unsupported(provider: ConnectProvider): never {
-  throw new UsageError(`connecting ${provider} accounts is not available in this version`);
+function microsoftFlow(app: App, redirectUri: string): ProviderFlow {
+  const settings = microsoftSettings(app.config);
+  if (!settings) {
+    throw new UsageError('Microsoft is not configured: set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET');
+  }
+  const config: microsoft.MicrosoftOAuthConfig = {
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    authority: settings.authority,
+    redirectUri,
+    ...(settings.ca ? { ca: settings.ca } : {}),
+  };
+  return {
+    consent: (loginHint) => microsoft.createConsentRequest(config, loginHint ? { loginHint } : {}),
+    exchange: (code, codeVerifier) => microsoft.exchangeCode(config, { code, codeVerifier }),
+  };
+}
+
+function flowFor(app: App, provider: string, redirectUri: string): ProviderFlow {
+  if (provider === 'google') return googleFlow(app, redirectUri);
+  if (provider === 'microsoft') return microsoftFlow(app, redirectUri);
+  throw new UsageError(`connecting ${provider} accounts is not supported`);
 }
 
 export function createConnectService(app: App): ConnectService {
   const { prisma } = app.db;
   return {
     async begin(userId, provider, redirectUri, loginHint) {
-      if (provider !== 'google') unsupported(provider);
-      const request = await createConsentRequest(
-        googleConfig(app, redirectUri),
-        loginHint ? { loginHint } : {},
-      );
+      const request = await flowFor(app, provider, redirectUri).consent(loginHint);
       await prisma.oAuthState.create({
         data: {
           state: request.state,
@@ -64,11 +95,8 @@ export function createConnectService(app: App): ConnectService {
       if (!pending || claimed.count !== 1 || pending.expiresAt < new Date()) {
         throw new UsageError('this sign-in link is unknown, already used or expired; start connecting again');
       }
-      if (pending.provider !== 'google') unsupported(pending.provider as ConnectProvider);
-      const grant = await exchangeCode(googleConfig(app, pending.redirectUri), {
-        code,
-        codeVerifier: pending.codeVerifier,
-      });
+      const provider = pending.provider as ConnectProvider;
+      const grant = await flowFor(app, provider, pending.redirectUri).exchange(code, pending.codeVerifier);
       if (grant.missingScopes.length > 0) {
         throw new UsageError(
           `Rapport needs every requested permission; missing: ${grant.missingScopes.join(', ')}`,
@@ -84,14 +112,14 @@ export function createConnectService(app: App): ConnectService {
       };
       const account = await prisma.account.upsert({
         where: {
-          userId_provider_externalId: { userId: pending.userId, provider: 'google', externalId: grant.email },
+          userId_provider_externalId: { userId: pending.userId, provider, externalId: grant.email },
         },
-        create: { userId: pending.userId, provider: 'google', externalId: grant.email, ...fields },
+        create: { userId: pending.userId, provider, externalId: grant.email, ...fields },
         update: fields,
         select: { id: true },
       });
-      app.logger.info({ accountId: account.id }, 'account connected');
-      return { accountId: account.id, userId: pending.userId, provider: 'google' };
+      app.logger.info({ accountId: account.id, provider }, 'account connected');
+      return { accountId: account.id, userId: pending.userId, provider };
     },
   };
 }

@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.js';
+import { createAgent, request } from '../providers/microsoft/node-https.js';
 import type { ConnectProvider, ConnectService } from './connect-service.js';
 
 export async function connectViaLocalCallback(
@@ -61,14 +62,18 @@ export async function connectViaLocalCallback(
   }
 }
 
-/** Plays the browser: follows the consent redirects (the emulator consents without a page). */
-export async function followConsent(url: string): Promise<void> {
+/**
+ * Plays the browser: follows the consent redirects (the emulators consent without a page). `ca` trusts
+ * a private certificate authority, such as the Microsoft emulator's self-signed one.
+ */
+export async function followConsent(url: string, ca?: string | string[]): Promise<void> {
+  const agent = createAgent(ca);
   let next = url;
   for (let hop = 0; hop < 5; hop++) {
-    const response = await fetch(next, { redirect: 'manual' });
+    const response = await request(next, { method: 'GET', headers: {}, agent });
     const location = response.headers.get('location');
     if (!location) {
-      if (!response.ok) throw new UsageError(`consent page answered ${response.status}`);
+      if (response.status >= 400) throw new UsageError(`consent page answered ${response.status}`);
       return;
     }
     next = new URL(location, next).toString();

@@ -11,7 +11,8 @@
  *     a. local part (dots, dashes and underscores ignored) starting with one of
  *        noreply, donotreply, dontreply, mailerdaemon, postmaster, notification(s), notify, bounce(s),
  *        newsletter(s), autoreply, autoresponder, autoconfirm, automailer, listserv, majordomo;
- *        or ending in -bounces / -request / -owner (mailing-list plumbing)
+ *        or ending in -bounces / -request / -owner (mailing-list plumbing),
+ *        or whose last dash/underscore part says so (calendar-notification@, billing_noreply@)
  *     b. the Enron corpus' broadcast mailboxes: no.address@, 40enron@, announcements.*@, *.announcements@,
  *        exchange.administrator@, perfmgmt@, arsystem@, chairman.ken@/chairman.enron@/chairman.office@
  *     c. a sending-platform / notification domain (NOTIFICATION_DOMAINS below, incl. subdomains), or a
@@ -41,6 +42,9 @@ const AUTOMATED_LOCAL_PREFIXES = [
 ];
 
 const AUTOMATED_LOCAL_SUFFIXES = ['-bounces', '-request', '-owner'];
+
+/** `calendar-notification@`, `billing_noreply@`, `team-no-reply@`: a machine role after a prefix. */
+const AUTOMATED_LOCAL_TAIL = /[-_](notifications?|notify|no-?reply|do-?not-?reply|mailer-?daemon)$/;
 
 /** Enron corpus broadcast mailboxes (the demo/eval data set). Exact local parts at any domain. */
 const ENRON_BROADCAST_LOCALS = new Set([
@@ -117,6 +121,7 @@ export function automatedAddressReason(address: string): string | null {
   const compact = local.replace(/[._-]/g, '');
   const prefix = AUTOMATED_LOCAL_PREFIXES.find((p) => compact.startsWith(p));
   if (prefix) return `automated sender address (${local}@)`;
+  if (AUTOMATED_LOCAL_TAIL.test(local)) return `automated sender address (${local}@)`;
   const suffix = AUTOMATED_LOCAL_SUFFIXES.find((s) => local.endsWith(s));
   if (suffix) return `mailing-list address (*${suffix}@)`;
   if (

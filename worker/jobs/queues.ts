@@ -74,24 +74,38 @@ export async function enqueueAnalyze(queues: Queues, userId: string): Promise<vo
   );
 }
 
-/** Keeps one incremental-sync schedule per active account and one weekly report schedule per user. */
+const syncSchedulerId = (accountId: string) => `sched-sync-${accountId}`;
+const reportSchedulerId = (userId: string) => `sched-report-${userId}`;
+
+/** Removes every scheduler of `queue` whose id is not in `keep`; returns how many went. */
+async function removeStaleSchedulers(queue: Queue, keep: Set<string>): Promise<number> {
+  let removed = 0;
+  for (const scheduler of await queue.getJobSchedulers(0, -1)) {
+    if (keep.has(scheduler.key)) continue;
+    if (await queue.removeJobScheduler(scheduler.key)) removed++;
+  }
+  return removed;
+}
+
+/**
+ * Reconciles the schedulers with the database: one incremental-sync schedule per active account and
+ * one weekly report per user (at their local day and hour), upserted so a settings change moves it;
+ * schedules of deleted users, disconnected or needs_reauth accounts are removed.
+ */
 export async function upsertSchedules(
   queues: Queues,
   deps: Pick<ProcessorDeps, 'prisma'>,
   syncEveryMinutes: number,
-): Promise<{ syncs: number; reports: number }> {
+): Promise<{ syncs: number; reports: number; removed: number }> {
   const accounts = await deps.prisma.account.findMany({
     where: { status: 'active', provider: { in: ['google', 'microsoft'] } },
     select: { id: true },
   });
   for (const a of accounts) {
     await queues.sync.upsertJobScheduler(
-      `sched-sync-${a.id}`,
+      syncSchedulerId(a.id),
       { every: syncEveryMinutes * 60_000 },
-      {
-        name: 'sync',
-        data: { accountId: a.id },
-      },
+      { name: 'sync', data: { accountId: a.id } },
     );
   }
   const users = await deps.prisma.user.findMany({
@@ -99,12 +113,15 @@ export async function upsertSchedules(
   });
   for (const u of users) {
     await queues.report.upsertJobScheduler(
-      `sched-report-${u.id}`,
+      reportSchedulerId(u.id),
       { pattern: `0 ${u.reportHour} * * ${u.reportDay % 7}`, tz: u.timeZone },
       { name: 'report', data: { userId: u.id, send: true } },
     );
   }
-  return { syncs: accounts.length, reports: users.length };
+  const removed =
+    (await removeStaleSchedulers(queues.sync, new Set(accounts.map((a) => syncSchedulerId(a.id))))) +
+    (await removeStaleSchedulers(queues.report, new Set(users.map((u) => reportSchedulerId(u.id)))));
+  return { syncs: accounts.length, reports: users.length, removed };
 }
 
 export async function removeUserSchedules(
@@ -112,8 +129,12 @@ export async function removeUserSchedules(
   userId: string,
   accountIds: string[],
 ): Promise<void> {
-  await queues.report.removeJobScheduler(`sched-report-${userId}`);
-  for (const id of accountIds) await queues.sync.removeJobScheduler(`sched-sync-${id}`);
+  await queues.report.removeJobScheduler(reportSchedulerId(userId));
+  for (const id of accountIds) await removeAccountSchedule(queues, id);
+}
+
+export async function removeAccountSchedule(queues: Queues, accountId: string): Promise<void> {
+  await queues.sync.removeJobScheduler(syncSchedulerId(accountId));
 }
 
 export interface Workers {

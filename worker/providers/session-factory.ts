@@ -1,13 +1,23 @@
 /** The one place that picks a provider adapter for an account. */
 import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { TokenCipher } from '../security/token-cipher.js';
 import type { SyncableAccount } from '../sync/sync-account.js';
 import { createGoogleSession } from './google/google-session.js';
+import { createMicrosoftSession } from './microsoft/microsoft-session.js';
+import { microsoftSettings } from './microsoft/microsoft-settings.js';
 import type { ProviderSession } from './port.js';
 import { ProviderError } from './provider-error.js';
 
-export function sessionFactory(config: Config, cipher: TokenCipher, logger: Logger) {
+export interface SessionFactoryDeps {
+  config: Config;
+  cipher: TokenCipher;
+  logger: Logger;
+  prisma: PrismaClient;
+}
+
+export function sessionFactory({ config, cipher, logger, prisma }: SessionFactoryDeps) {
   return async (account: SyncableAccount): Promise<ProviderSession> => {
     if (!account.refreshTokenEnc || !account.tokenKeyId) {
       throw new ProviderError('auth', 'account has no stored refresh token; reconnect it');
@@ -28,8 +38,27 @@ export function sessionFactory(config: Config, cipher: TokenCipher, logger: Logg
           quotaUnitsPerSecond: config.GOOGLE_QUOTA_UNITS_PER_SECOND,
           logger,
         });
+      case 'microsoft': {
+        const settings = microsoftSettings(config);
+        if (!settings) {
+          throw new ProviderError('auth', 'MICROSOFT_CLIENT_ID / MICROSOFT_CLIENT_SECRET are not configured');
+        }
+        return createMicrosoftSession({
+          refreshToken,
+          ...settings,
+          backfillMonths: config.BACKFILL_MONTHS,
+          logger,
+          async onRefreshTokenRotated(rotated) {
+            const sealed = cipher.seal(rotated);
+            await prisma.account.update({
+              where: { id: account.id },
+              data: { refreshTokenEnc: sealed.ciphertext, tokenKeyId: sealed.keyId },
+            });
+          },
+        });
+      }
       default:
-        throw new ProviderError('bad_data', `syncing ${account.provider} accounts is not supported yet`);
+        throw new ProviderError('bad_data', `syncing ${account.provider} accounts is not supported`);
     }
   };
 }

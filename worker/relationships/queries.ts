@@ -93,7 +93,7 @@ export async function coolingOff(
 ): Promise<CoolingOffEntry[]> {
   const rows = await prisma.relationshipSnapshot.findMany({
     where: { runId, coolingScore: { not: null } },
-    orderBy: [{ coolingScore: 'desc' }, { personId: 'asc' }],
+    orderBy: [{ coolingScore: 'desc' }, { person: { primaryAddress: 'asc' } }, { personId: 'asc' }],
     take: limit,
     select: {
       tier: true,
@@ -120,7 +120,7 @@ export async function coolingOff(
 export async function oneSidedAsks(prisma: PrismaClient, runId: string): Promise<AskEntry[]> {
   const rows = await prisma.relationshipSnapshot.findMany({
     where: { runId, askDirection: { not: null } },
-    orderBy: [{ strength: 'desc' }, { personId: 'asc' }],
+    orderBy: [{ strength: 'desc' }, { person: { primaryAddress: 'asc' } }, { personId: 'asc' }],
     select: { metrics: true, person: { select: personSelect } },
   });
   return rows.map((r) => {
@@ -146,7 +146,12 @@ export async function people(
   const rows = await prisma.relationshipSnapshot.findMany({
     where: { runId, ...(options.tier ? { tier: dbTier(options.tier) } : {}) },
     // Tier enum order is connection, contact, one-way: real relationships first.
-    orderBy: [{ tier: 'asc' }, { strength: 'desc' }, { personId: 'asc' }],
+    orderBy: [
+      { tier: 'asc' },
+      { strength: 'desc' },
+      { person: { primaryAddress: 'asc' } },
+      { personId: 'asc' },
+    ],
     ...(options.limit ? { take: options.limit } : {}),
     select: {
       tier: true,

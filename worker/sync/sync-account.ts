@@ -1,6 +1,6 @@
 /**
  * One sync step for one account: pull pages of mail and calendar changes and store each page together with
- * its cursor. A step is bounded (`maxPages`) so a long backfill becomes many short jobs; killing the
+ * its cursor. A step is bounded (`maxPages` per stream) so a long backfill becomes many short jobs; killing the
  * process at any point loses at most the page in flight, which the next step fetches again.
  */
 import type { PrismaClient } from '../db/database.js';
@@ -116,8 +116,9 @@ export async function syncAccount(
   const cursors: Record<Stream, unknown> = { mail: account.mailCursor, calendar: account.calendarCursor };
   const done: Record<Stream, boolean> = { mail: false, calendar: false };
 
+  // Each stream has its own page budget, so steady mail traffic can never starve the calendar.
   for (const stream of ['mail', 'calendar'] as const) {
-    while (!done[stream] && outcome.pages < maxPages) {
+    for (let pages = 0; !done[stream] && pages < maxPages; pages++) {
       try {
         if (stream === 'mail') {
           const page = await session.mailChanges(cursors.mail);

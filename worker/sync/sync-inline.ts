@@ -3,41 +3,57 @@
  * and the embedded demo). Same processors, no Redis.
  */
 import type { App } from '../app.js';
-import { addCounts, emptyCounts } from '../ingest/store-mail.js';
-import { processSync } from '../jobs/processors.js';
+import { addCounts, emptyCounts, type StoreCounts } from '../ingest/store-mail.js';
+import { type ProcessorDeps, processSync } from '../jobs/processors.js';
 import { sessionFactory } from '../providers/session-factory.js';
 import type { UserRef } from '../users.js';
+
+function inlineDeps(app: App): ProcessorDeps {
+  return {
+    prisma: app.db.prisma,
+    logger: app.logger,
+    openSession: sessionFactory({
+      config: app.config,
+      cipher: app.cipher,
+      logger: app.logger,
+      prisma: app.db.prisma,
+    }),
+    mailer: null,
+    reportFrom: app.config.REPORT_FROM,
+    pagesPerSyncJob: 5,
+  };
+}
+
+/** Runs sync steps for one account until it is up to date (or stops: needs_reauth, inactive). */
+export async function syncAccountToEnd(
+  app: App,
+  account: { id: string; provider: string },
+  totals: { mail: StoreCounts; calendar: StoreCounts } = { mail: emptyCounts(), calendar: emptyCounts() },
+  progress: (line: string) => void = () => {},
+): Promise<string> {
+  const deps = inlineDeps(app);
+  for (let step = 1; ; step++) {
+    const outcome = await processSync(deps, { accountId: account.id });
+    addCounts(totals.mail, outcome.mail);
+    addCounts(totals.calendar, outcome.calendar);
+    progress(
+      `${account.provider}: step ${step}, ${totals.mail.stored} messages and ${totals.calendar.stored} events stored so far`,
+    );
+    if (outcome.state !== 'more') return outcome.state;
+  }
+}
 
 export async function syncUserInline(app: App, user: UserRef, progress: (line: string) => void = () => {}) {
   const accounts = await app.db.prisma.account.findMany({
     where: { userId: user.id, status: 'active', provider: { in: ['google', 'microsoft'] } },
     select: { id: true, provider: true },
   });
-  const deps = {
-    prisma: app.db.prisma,
-    logger: app.logger,
-    openSession: sessionFactory(app.config, app.cipher, app.logger),
-    mailer: null,
-    reportFrom: app.config.REPORT_FROM,
-    pagesPerSyncJob: 5,
-  };
-  const mail = emptyCounts();
-  const calendar = emptyCounts();
+  const totals = { mail: emptyCounts(), calendar: emptyCounts() };
   const states: string[] = [];
   for (const account of accounts) {
-    for (let step = 1; ; step++) {
-      const outcome = await processSync(deps, { accountId: account.id });
-      addCounts(mail, outcome.mail);
-      addCounts(calendar, outcome.calendar);
-      progress(
-        `${account.provider}: step ${step}, ${mail.stored} messages and ${calendar.stored} events stored so far`,
-      );
-      if (outcome.state !== 'more') {
-        states.push(`${account.provider} ${outcome.state}`);
-        break;
-      }
-    }
+    states.push(`${account.provider} ${await syncAccountToEnd(app, account, totals, progress)}`);
   }
+  const { mail, calendar } = totals;
   const summary =
     accounts.length === 0
       ? "no connected accounts: run 'rapport connect google --user …' first"

@@ -6,7 +6,9 @@ import {
   openQueues,
   type Queues,
   redisConnection,
+  removeUserSchedules,
   startWorkers,
+  upsertSchedules,
   type Workers,
 } from '../../../worker/jobs/queues.js';
 import { createLogger } from '../../../worker/logger.js';
@@ -115,5 +117,86 @@ describe('poison jobs', () => {
     } finally {
       await events.close();
     }
+  });
+});
+
+describe('schedules', () => {
+  const schedulers = async () => ({
+    sync: (await queues.sync.getJobSchedulers(0, -1)).map((s) => ({ key: s.key, every: s.every })),
+    report: (await queues.report.getJobSchedulers(0, -1)).map((s) => ({
+      key: s.key,
+      pattern: s.pattern,
+      tz: s.tz,
+    })),
+  });
+
+  it('one sync schedule per active account, one weekly report per user in their time zone; settings move it, deletion removes it', async () => {
+    // A clean slate in this file's database: only the users created here.
+    await db.prisma.user.deleteMany();
+    const ann = await findOrCreateUser(db.prisma, 'ann-sched@example.com');
+    const bob = await findOrCreateUser(db.prisma, 'bob-sched@example.com');
+    await db.prisma.user.update({
+      where: { id: bob.id },
+      data: { timeZone: 'Asia/Tokyo', reportDay: 5, reportHour: 17 },
+    });
+    const account = (userId: string, externalId: string, status: 'active' | 'needs_reauth') =>
+      db.prisma.account.create({
+        data: { userId, provider: 'google', externalId, status },
+        select: { id: true },
+      });
+    const annMail = await account(ann.id, 'ann-sched@example.com', 'active');
+    const bobMail = await account(bob.id, 'bob-sched@example.com', 'active');
+    await account(bob.id, 'bob-old@example.com', 'needs_reauth');
+
+    expect(await upsertSchedules(queues, { prisma: db.prisma }, 15)).toEqual({
+      syncs: 2,
+      reports: 2,
+      removed: 0,
+    });
+    const first = await schedulers();
+    expect(first.sync).toEqual(
+      expect.arrayContaining([
+        { key: `sched-sync-${annMail.id}`, every: 900_000 },
+        { key: `sched-sync-${bobMail.id}`, every: 900_000 },
+      ]),
+    );
+    expect(first.sync).toHaveLength(2);
+    expect(first.report).toEqual(
+      expect.arrayContaining([
+        { key: `sched-report-${ann.id}`, pattern: '0 8 * * 1', tz: 'UTC' },
+        { key: `sched-report-${bob.id}`, pattern: '0 17 * * 5', tz: 'Asia/Tokyo' },
+      ]),
+    );
+
+    // Running it again changes nothing; a settings change moves the report; Sunday is day 0 for cron.
+    await upsertSchedules(queues, { prisma: db.prisma }, 15);
+    await db.prisma.user.update({
+      where: { id: ann.id },
+      data: { reportDay: 7, reportHour: 6, timeZone: 'Europe/Paris' },
+    });
+    await upsertSchedules(queues, { prisma: db.prisma }, 15);
+    const moved = await schedulers();
+    expect(moved.sync).toHaveLength(2);
+    expect(moved.report).toContainEqual({
+      key: `sched-report-${ann.id}`,
+      pattern: '0 6 * * 0',
+      tz: 'Europe/Paris',
+    });
+    expect(moved.report).toHaveLength(2);
+
+    // Deleting a user (their accounts cascade) removes their schedules at the next reconcile.
+    await db.prisma.user.delete({ where: { id: bob.id } });
+    expect(await upsertSchedules(queues, { prisma: db.prisma }, 15)).toEqual({
+      syncs: 1,
+      reports: 1,
+      removed: 2,
+    });
+    const after = await schedulers();
+    expect(after.sync.map((s) => s.key)).toEqual([`sched-sync-${annMail.id}`]);
+    expect(after.report.map((s) => s.key)).toEqual([`sched-report-${ann.id}`]);
+
+    // …and removeUserSchedules does it at once, for the CLI's delete.
+    await removeUserSchedules(queues, ann.id, [annMail.id]);
+    expect(await schedulers()).toEqual({ sync: [], report: [] });
   });
 });

@@ -106,6 +106,9 @@ describe('isAutomatedAddress', () => {
     'alerts@notifications.example.com',
     'offers@news.shop.example',
     'friend@facebookmail.com',
+    'calendar-notification@calendar.example',
+    'billing_noreply@shop.example',
+    'team-do-not-reply@example.com',
   ])('%s is automated', (address) => {
     expect(isAutomatedAddress(address)).toBe(true);
   });
@@ -118,6 +121,7 @@ describe('isAutomatedAddress', () => {
     'jeff.skilling@enron.com',
     'newman@example.com', // starts with "new", not "newsletter"
     'replyall@example.com',
+    'ann-notification.smith@example.com',
     'someone@news.com', // the registered domain itself, not a "news." subdomain
     'not-an-address',
     '',

@@ -33,7 +33,7 @@ form.inline{display:inline}
 .actions{display:flex;gap:10px;flex-wrap:wrap;margin-top:14px}
 .muted{color:#7b8794}.small{font-size:13px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
-.badge.active{background:#e3f9e5;color:#1f7a35}.badge.needs_reauth{background:#fff3c4;color:#8d6708}.badge.disabled{background:#e4e7eb;color:#52606d}
+.badge.active{background:#e3f9e5;color:#1f7a35}.badge.needs_reauth{background:#fff3c4;color:#8d6708}.badge.disabled{background:#e4e7eb;color:#52606d}.badge.syncing{background:#e0ecff;color:#1d4ed8}.nowrap{white-space:nowrap}
 .notice{padding:10px 14px;border-radius:6px;margin-bottom:16px;background:#e8f0fe;color:#1c3d8f}
 .error{padding:10px 14px;border-radius:6px;margin-bottom:16px;background:#fdecea;color:#8a1c1c}
 .field-error{color:#8a1c1c;font-size:13px}

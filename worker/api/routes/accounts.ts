@@ -4,7 +4,7 @@
  * someone could start a consent for their own Rapport user, get a victim to approve it, and have the
  * victim's mailbox land in their account.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ConnectProvider } from '../../connect/connect-service.js';
 import { NotFoundError, UsageError } from '../../errors.js';
@@ -73,7 +73,11 @@ function accountRow(ctx: PageContext, a: AccountView, now: Date) {
       ? html`<br><span class="muted small">${a.lastError}</span>`
       : ''
   }</td>
-  <td title="${dateTime(a.lastSyncAt)}">${ago(a.lastSyncAt, now)}</td>
+  <td title="${dateTime(a.lastSyncAt)}">${
+    a.lastSyncAt === null && a.status === 'active'
+      ? html`<span class="badge syncing">syncing…</span>`
+      : ago(a.lastSyncAt, now)
+  }</td>
   <td>${cursor}</td>
   <td>${
     a.status === 'needs_reauth' && canReconnect
@@ -81,6 +85,18 @@ function accountRow(ctx: PageContext, a: AccountView, now: Date) {
       : ''
   } <a href="/accounts/${a.id}/disconnect">Disconnect</a></td>
 </tr>`;
+}
+
+/**
+ * Follow-up work (first sync, schedule removal) must not turn a finished connect or disconnect into an
+ * error page: the change is already stored, and the worker's periodic reconcile catches up.
+ */
+async function notify(request: FastifyRequest, run: () => Promise<void> | undefined): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    request.log.warn({ err: error }, 'account follow-up failed; the worker will catch up');
+  }
 }
 
 export function accountRoutes(server: FastifyInstance, ctx: RouteContext): void {
@@ -172,6 +188,9 @@ ${
         throw new UsageError('this connection was started by another user');
       }
       request.log.info({ accountId: done.accountId, provider: done.provider }, 'account connected');
+      await notify(request, () =>
+        ctx.accountEvents?.connected({ accountId: done.accountId, userId: done.userId }),
+      );
       return reply.redirect(`/account?connected=${done.provider}`, 303);
     },
   );
@@ -212,6 +231,7 @@ ${
     if (deleted === 0) throw new NotFoundError('no such account');
     ctx.runs.forget(userId);
     request.log.info({ accountId: id }, 'account disconnected');
+    await notify(request, () => ctx.accountEvents?.disconnected({ accountId: id, userId }));
     return reply.redirect('/account?disconnected=1', 303);
   });
 }

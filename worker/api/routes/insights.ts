@@ -31,7 +31,7 @@ ${
   <td>${r.tier}</td><td>${r.strength}</td>
   <td>${r.usualGapDays === null ? '—' : `${Math.round(r.usualGapDays)} d`}</td>
   <td>${r.daysSilent === null ? '—' : `${r.daysSilent} d`}</td>
-  <td>${day(r.lastInteractionAt)}</td><td>${r.reason}</td>
+  <td class="nowrap">${day(r.lastInteractionAt)}</td><td>${r.reason}</td>
 </tr>`,
       )}</tbody></table>`
 }`;

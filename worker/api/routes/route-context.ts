@@ -8,6 +8,7 @@ import type { AnswerCache, RunSource } from '../answer-run.js';
 import type { TokenAuthenticator } from '../auth/api-tokens.js';
 import type { CookiePolicy } from '../auth/sessions.js';
 import type { PageContext } from '../html/layout.js';
+import type { AccountEvents } from '../server.js';
 
 export interface RouteContext {
   prisma: PrismaClient;
@@ -21,6 +22,7 @@ export interface RouteContext {
   tokens: TokenAuthenticator;
   cookies: CookiePolicy;
   reportHtml: ((userId: string) => Promise<string | null>) | undefined;
+  accountEvents: AccountEvents | undefined;
   /** preHandler: loads the session's user (if any) into request.user. */
   loadSession: preHandlerAsyncHookHandler;
   /** preHandler: loadSession, then sends people without a session to /login. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { App } from '../../app.js';
 import { createConnectService } from '../../connect/index.js';
 import { connectViaLocalCallback } from '../../connect/local-callback.js';
+import { UsageError } from '../../errors.js';
 import { syncUserInline } from '../../sync/sync-inline.js';
 import { findOrCreateUser, requireUser } from '../../users.js';
 import { parseFlags, userEmail } from '../options.js';
@@ -106,4 +107,33 @@ export async function statusCommand(app: App, raw: unknown): Promise<void> {
       await queues.close();
     }
   }
+}
+
+/**
+ * Deletes a user and everything stored for them (accounts, mail and event metadata, people, analyses,
+ * reports, sessions, tokens — all cascade from the user row). With Redis configured their schedules go
+ * at once; otherwise the worker's periodic reconcile drops them.
+ */
+export async function deleteUserCommand(app: App, raw: unknown): Promise<void> {
+  const flags = parseFlags(z.object({ user: userEmail, yes: z.boolean().optional() }), raw);
+  const user = await requireUser(app.db.prisma, flags.user);
+  if (!flags.yes) {
+    throw new UsageError(`this deletes ${user.email} and all their data; run again with --yes to confirm`);
+  }
+  const accounts = await app.db.prisma.account.findMany({ where: { userId: user.id }, select: { id: true } });
+  await app.db.prisma.user.delete({ where: { id: user.id } });
+  if (app.config.REDIS_URL) {
+    const { openQueues, removeUserSchedules } = await import('../../jobs/queues.js');
+    const queues = openQueues({ redisUrl: app.config.REDIS_URL, prefix: app.config.QUEUE_PREFIX });
+    try {
+      await removeUserSchedules(
+        queues,
+        user.id,
+        accounts.map((a) => a.id),
+      );
+    } finally {
+      await queues.close();
+    }
+  }
+  process.stdout.write(`deleted ${user.email}, ${accounts.length} account(s) and all their data\n`);
 }

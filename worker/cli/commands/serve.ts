@@ -30,13 +30,19 @@ function queueStatsOf(queues: Queues): QueueStats {
 
 export async function serveCommand(app: App): Promise<void> {
   const { config } = app;
-  const [{ buildServer }, { createReportPreview }, { createConnectService }, { openQueues }] =
-    await Promise.all([
-      import('../../api/server.js'),
-      import('../../api/report-preview.js'),
-      import('../../connect/index.js'),
-      import('../../jobs/queues.js'),
-    ]);
+  const [
+    { buildServer },
+    { createReportPreview },
+    { createConnectService },
+    { openQueues },
+    { inProcessAccountEvents, queuedAccountEvents },
+  ] = await Promise.all([
+    import('../../api/server.js'),
+    import('../../api/report-preview.js'),
+    import('../../connect/index.js'),
+    import('../../jobs/queues.js'),
+    import('../../sync/account-events.js'),
+  ]);
   const queues = config.REDIS_URL
     ? openQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
     : null;
@@ -45,6 +51,7 @@ export async function serveCommand(app: App): Promise<void> {
       app,
       connect: createConnectService(app),
       reportHtml: createReportPreview(app.db.prisma),
+      accountEvents: queues ? queuedAccountEvents(queues) : inProcessAccountEvents(app),
       ...(queues ? { queueStats: queueStatsOf(queues) } : {}),
     });
     const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });

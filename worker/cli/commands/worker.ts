@@ -19,7 +19,7 @@ export async function workerCommand(app: App): Promise<void> {
   const deps = {
     prisma: app.db.prisma,
     logger,
-    openSession: sessionFactory(config, app.cipher, logger),
+    openSession: sessionFactory({ config, cipher: app.cipher, logger, prisma: app.db.prisma }),
     mailer: config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : null,
     reportFrom: config.REPORT_FROM,
     pagesPerSyncJob: 20,

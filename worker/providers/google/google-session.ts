@@ -151,7 +151,7 @@ export function createGoogleSession(options: GoogleSessionOptions): GoogleSessio
         // sendAs.list needs gmail.readonly or gmail.settings.basic; gmail.metadata alone gets 403.
         // Aliases then come from elsewhere (the From of SENT mail, in ingest).
         if (!(isProviderError(error) && error.kind === 'auth' && error.options.status === 403)) throw error;
-        logger.info({ email }, 'sendAs.list not permitted by the granted scopes; aliases unknown');
+        logger.debug({ email }, 'sendAs.list not permitted by the granted scopes; aliases unknown');
       }
       return { email, aliases, name };
     },

@@ -102,8 +102,9 @@ export async function createConsentRequest(
     codeChallenge: challenge,
     codeChallengeMethod: 'S256',
     state,
-    prompt: 'select_account',
-    ...(options.loginHint ? { loginHint: options.loginHint } : {}),
+    // msal drops login_hint when prompt=select_account, so the account picker is only asked for
+    // when there is no hint to preselect an account with.
+    ...(options.loginHint ? { loginHint: options.loginHint } : { prompt: 'select_account' }),
   });
   return { url, state, codeVerifier: verifier };
 }

@@ -22,6 +22,8 @@ export const MICROSOFT_SCOPES = ['Mail.ReadBasic', 'Calendars.ReadBasic', 'User.
 export interface MicrosoftSessionOptions {
   refreshToken: string;
   clientId: string;
+  /** Entra rotates refresh tokens; called with each new one so the caller can store it. */
+  onRefreshTokenRotated?: (refreshToken: string) => Promise<void>;
   /** Absent for a public client. */
   clientSecret?: string;
   /** `https://login.microsoftonline.com/{tenant}` or the emulator's `authority()`. */
@@ -67,6 +69,7 @@ export function createMicrosoftSession(options: MicrosoftSessionOptions): Micros
     refreshToken: options.refreshToken,
     scopes: MICROSOFT_SCOPES,
     agent,
+    ...(options.onRefreshTokenRotated ? { onRotate: options.onRefreshTokenRotated } : {}),
   });
   const rate = options.requestsPerSecond ?? 15;
   const pacer = new QuotaPacer({

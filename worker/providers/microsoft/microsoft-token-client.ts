@@ -19,6 +19,11 @@ export interface TokenClientOptions {
   refreshToken: string;
   scopes: readonly string[];
   agent: Agent;
+  /**
+   * Called with each new refresh token Entra issues, before it is used; store it, since the old one
+   * may stop working. A failure here fails the refresh (the old token is still in hand for a retry).
+   */
+  onRotate?: (refreshToken: string) => Promise<void>;
   /** Refresh this long before expiry (default 5 min). */
   skewMs?: number;
   now?: () => number;
@@ -87,8 +92,14 @@ export class MicrosoftTokenClient {
       throw this.fail(new ProviderError('bad_data', `${operation}: no access_token in the answer`));
     const ttl = typeof data.expires_in === 'number' ? data.expires_in : Number(data.expires_in ?? 3600);
     this.access = { token: data.access_token, expiresAt: (this.options.now ?? Date.now)() + ttl * 1000 };
-    if (typeof data.refresh_token === 'string' && data.refresh_token)
+    if (
+      typeof data.refresh_token === 'string' &&
+      data.refresh_token &&
+      data.refresh_token !== this.latestRefreshToken
+    ) {
+      await this.options.onRotate?.(data.refresh_token);
       this.latestRefreshToken = data.refresh_token;
+    }
     this.lastFailure = null;
     this.refreshes++;
     return data.access_token;
