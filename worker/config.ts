@@ -32,6 +32,15 @@ export const configSchema = z.object({
   SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   BACKFILL_MONTHS: z.coerce.number().int().min(1).max(600).default(12),
   /**
+   * How long a worker's claim on a job (and on an account's sync) lasts without renewal: a killed
+   * worker's job is taken over after about this long.
+   */
+  JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** Provider pages per stream in one sync job: a long backfill becomes many short jobs. */
+  SYNC_PAGES_PER_JOB: z.coerce.number().int().min(1).max(1000).default(20),
+  /** A report stuck in `sending` (its sender died) may be re-sent after this long. */
+  REPORT_SEND_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /**
    * 32-byte key(s) for refresh-token encryption, as `keyId:base64key[,keyId:base64key…]`. The first key
    * encrypts; all of them decrypt, so keys can be rotated. Unset in development → a local key file.
    */

@@ -19,6 +19,8 @@ export interface ProcessorDeps extends SyncDeps {
   reportFrom: string;
   /** Pages per sync job: a long backfill becomes many short jobs. */
   pagesPerSyncJob: number;
+  /** How long a report claimed by a sender that died blocks a re-send (default 5 min). */
+  reportLeaseMs?: number;
 }
 
 export async function processSync(deps: ProcessorDeps, payload: SyncPayload): Promise<SyncOutcome> {
@@ -49,7 +51,12 @@ export async function processReport(deps: ProcessorDeps, payload: ReportPayload)
   if (!user || !deps.mailer || !payload.send) return null;
   const asOf = payload.asOf ? new Date(payload.asOf) : new Date();
   const result = await sendWeeklyReport(
-    { prisma: deps.prisma, mailer: deps.mailer, from: deps.reportFrom },
+    {
+      prisma: deps.prisma,
+      mailer: deps.mailer,
+      from: deps.reportFrom,
+      ...(deps.reportLeaseMs ? { leaseMs: deps.reportLeaseMs } : {}),
+    },
     user,
     asOf,
     () => buildReport(deps.prisma, user, asOf),

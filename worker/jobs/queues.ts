@@ -23,6 +23,14 @@ import { type ProcessorDeps, processAnalyze, processReport, processSync } from '
 export interface QueueOptions {
   redisUrl: string;
   prefix: string;
+  /** Connection trouble (Redis restarting…); BullMQ prints to the console when nobody listens. */
+  onError?: (error: Error) => void;
+}
+
+export interface WorkerOptions extends QueueOptions {
+  concurrency: number;
+  /** Job and account-lock lifetime without renewal (JOB_LOCK_SECONDS); default 30 s. */
+  lockMs?: number;
 }
 
 export interface Queues {
@@ -42,7 +50,11 @@ const DEFAULT_JOB_OPTIONS = {
 
 export function redisConnection(url: string): Redis {
   // BullMQ workers block on Redis; they need unlimited retries per request.
-  return new Redis(url, { maxRetriesPerRequest: null });
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  // While Redis restarts, ioredis reconnects by itself and every pending command waits or fails where
+  // it was issued; without a listener each reconnect attempt would also print "Unhandled error event".
+  redis.on('error', () => {});
+  return redis;
 }
 
 export function openQueues(options: QueueOptions): Queues {
@@ -50,6 +62,7 @@ export function openQueues(options: QueueOptions): Queues {
   const make = (name: QueueName) =>
     new Queue(name, { connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   const queues = { sync: make(QUEUES.sync), analyze: make(QUEUES.analyze), report: make(QUEUES.report) };
+  for (const q of Object.values(queues)) q.on('error', options.onError ?? (() => {}));
   return {
     ...queues,
     connection,
@@ -61,8 +74,9 @@ export function openQueues(options: QueueOptions): Queues {
   };
 }
 
+/** At most one waiting sync per account; once it has run, the account can be queued again. */
 export async function enqueueSync(queues: Queues, accountId: string): Promise<void> {
-  await queues.sync.add('sync', { accountId }, { jobId: jobIds.sync(accountId) });
+  await queues.sync.add('sync', { accountId }, { deduplication: { id: jobIds.sync(accountId) } });
 }
 
 /** Debounced: many syncs finishing together produce one analysis shortly after the last. */
@@ -141,11 +155,8 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-export function startWorkers(
-  queues: Queues,
-  deps: ProcessorDeps,
-  options: QueueOptions & { concurrency: number },
-): Workers {
+export function startWorkers(queues: Queues, deps: ProcessorDeps, options: WorkerOptions): Workers {
+  const lockMs = options.lockMs ?? 30_000;
   const lockRedis = redisConnection(options.redisUrl);
   // Workers get their own connections (they block on Redis); we close them ourselves on shutdown.
   const connections: Redis[] = [lockRedis];
@@ -154,7 +165,14 @@ export function startWorkers(
     connections.push(c);
     return c;
   };
-  const common = { prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 3 } as const;
+  // A killed worker's active job is found stalled within about one lock period and runs again.
+  const common = {
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    maxStalledCount: 3,
+    lockDuration: lockMs,
+    stalledInterval: lockMs,
+  } as const;
   const guard = <T>(run: () => Promise<T>) =>
     run().catch((error: unknown) => {
       // A malformed payload can never succeed: fail now, with the reason, and do not retry.
@@ -167,10 +185,10 @@ export function startWorkers(
     async (job: Job, token?: string) =>
       guard(async () => {
         const payload = parsePayload(syncPayload, job.data, QUEUES.sync);
-        const lock = await acquireLock(lockRedis, `${options.prefix}:lock:sync:${payload.accountId}`);
+        const lock = await acquireLock(lockRedis, `${options.prefix}:lock:sync:${payload.accountId}`, lockMs);
         if (!lock) {
           // Another worker is syncing this account: come back shortly without spending an attempt.
-          await job.moveToDelayed(Date.now() + 5_000, token);
+          await job.moveToDelayed(Date.now() + Math.min(5_000, lockMs), token);
           throw new DelayedError();
         }
         try {
@@ -212,11 +230,29 @@ export function startWorkers(
   );
   const report = new Worker(
     QUEUES.report,
-    async (job: Job) =>
-      guard(() => processReport(deps, parsePayload(reportPayload, job.data, QUEUES.report))),
+    async (job: Job, token?: string) =>
+      guard(async () => {
+        let payload = parsePayload(reportPayload, job.data, QUEUES.report);
+        if (!payload.asOf) {
+          // Pin the week at the first attempt: a retry after Monday midnight still sends that week.
+          payload = { ...payload, asOf: new Date().toISOString() };
+          await job.updateData(payload);
+        }
+        const result = await processReport(deps, payload);
+        if (result?.status === 'in-progress') {
+          // Another sender holds the week's report. If it dies before sending, its lease runs out and
+          // this job, back then, sends it; if it finished, this job finds it sent and stops.
+          await job.moveToDelayed(Date.now() + (deps.reportLeaseMs ?? 300_000) + 1_000, token);
+          throw new DelayedError();
+        }
+        return result;
+      }),
     { connection: connection(), ...common },
   );
   for (const w of [sync, analyze, report]) {
+    w.on('error', (error) =>
+      deps.logger.warn({ queue: w.name, reason: error.message }, 'queue connection error'),
+    );
     w.on('failed', (job, error) => {
       deps.logger.warn(
         { queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message },

@@ -15,16 +15,24 @@ export async function workerCommand(app: App): Promise<void> {
   const { config, logger } = app;
   if (!config.REDIS_URL) throw new UsageError('rapport worker needs REDIS_URL (e.g. redis://127.0.0.1:6379)');
   const options = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
-  const queues = openQueues(options);
+  const queues = openQueues({
+    ...options,
+    onError: (error) => logger.warn({ reason: error.message }, 'queue connection error'),
+  });
   const deps = {
     prisma: app.db.prisma,
     logger,
     openSession: sessionFactory({ config, cipher: app.cipher, logger, prisma: app.db.prisma }),
     mailer: config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : null,
     reportFrom: config.REPORT_FROM,
-    pagesPerSyncJob: 20,
+    pagesPerSyncJob: config.SYNC_PAGES_PER_JOB,
+    reportLeaseMs: config.REPORT_SEND_LEASE_SECONDS * 1000,
   };
-  const workers = startWorkers(queues, deps, { ...options, concurrency: config.WORKER_CONCURRENCY });
+  const workers = startWorkers(queues, deps, {
+    ...options,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockMs: config.JOB_LOCK_SECONDS * 1000,
+  });
   const reschedule = async () => {
     const counts = await upsertSchedules(queues, deps, config.SYNC_INTERVAL_MINUTES);
     logger.info(counts, 'schedules up to date');
