@@ -391,6 +391,8 @@ describe('chaos: workers SIGKILLed at random and a Redis restart change nothing'
       nextKillAt = elapsed + 1_500 + random() * 3_000;
     });
     const chaosLines = await rowLines(chaos);
+    if (process.env.TEST_CHAOS_LOG)
+      console.log(`calm:\n${calm.log.join('\n')}\nchaos:\n${chaos.log.join('\n')}`);
 
     expect(kills, chaos.log.join('\n')).toBeGreaterThanOrEqual(4);
     expect(
