@@ -25,4 +25,11 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+// `rapport people … | head`: the reader has all it wanted once it closes the pipe. That is not a
+// failure, so stop quietly instead of dying on EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await runCli(process.argv.slice(2));

@@ -1,9 +1,10 @@
 /**
  * Which analysis run an HTTP answer comes from, and the answers themselves, cached.
  *
- * The hot path never analyses: without asOf it is the stored run with the latest asOf (a backward scan of
- * the (userId, asOf) unique index); with asOf it is that exact run. Only when no such run exists is one
- * computed (ensureRun). Keeping runs fresh is the worker's job (it re-analyses after each sync).
+ * The hot path never analyses: without asOf it is the stored run with the latest asOf, if that is within
+ * the last hour (a backward scan of the (userId, asOf) unique index); with asOf it is that exact run. Only
+ * when no such run exists is one computed (ensureRun, as of now). Keeping runs fresh is the worker's job
+ * (it re-analyses after each sync), so a run made for a past date never answers "now".
  *
  * Why two caches. A run is immutable: re-analysing replaces it with a new id, so anything derived from
  * one run id stays true for as long as anyone asks about that id, and is cached without expiry (bounded
@@ -11,7 +12,7 @@
  * run shows up within a second. Concurrent misses for the same key share one query (or one analysis).
  */
 import type { PrismaClient } from '../db/database.js';
-import { ensureRun, type RunRef } from '../relationships/queries.js';
+import { ensureRun, NOW_RUN_REUSE_MS, type RunRef } from '../relationships/queries.js';
 import type { UserRef } from '../users.js';
 
 export interface RunSource {
@@ -38,7 +39,7 @@ export function createRunSource(prisma: PrismaClient, options: RunSourceOptions 
 
   async function load(user: UserRef, asOf: Date | undefined): Promise<RunRef> {
     const stored = await prisma.analysisRun.findFirst({
-      where: { userId: user.id, ...(asOf ? { asOf } : {}) },
+      where: { userId: user.id, asOf: asOf ?? { gte: new Date(now() - NOW_RUN_REUSE_MS) } },
       orderBy: [{ asOf: 'desc' }, { createdAt: 'desc' }],
       select: { id: true, asOf: true },
     });

@@ -54,18 +54,31 @@ const publicTier = (tier: Tier): PublicTier => (tier === 'one_way' ? 'one-way' :
 const dbTier = (tier: PublicTier): Tier => (tier === 'one-way' ? 'one_way' : tier);
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+/** A run made this recently still answers "as of now" (silences are counted in whole days). */
+export const NOW_RUN_REUSE_MS = 60 * 60_000;
+
 /**
- * The analysis run to answer from: the newest run for that asOf (any asOf when none is given) if no mail
- * or events arrived after it was made; otherwise a fresh run, as of `asOf` or now.
+ * The analysis run to answer from. With `asOf`: the newest run made for exactly that instant. Without:
+ * "now" — the run with the latest asOf if that asOf is within the last hour (the worker re-analyses after
+ * every sync), never an older run someone made for a past date. Either way a run is reused only when no
+ * mail or events arrived after it was made; otherwise a fresh run is computed, as of `asOf` or now.
  */
-export async function ensureRun(prisma: PrismaClient, user: UserRef, asOf?: Date): Promise<RunRef> {
+export async function ensureRun(
+  prisma: PrismaClient,
+  user: UserRef,
+  asOf?: Date,
+  now: () => Date = () => new Date(),
+): Promise<RunRef> {
   const existing = await prisma.analysisRun.findFirst({
-    where: { userId: user.id, ...(asOf ? { asOf } : {}) },
-    orderBy: { createdAt: 'desc' },
+    where: {
+      userId: user.id,
+      asOf: asOf ?? { gte: new Date(now().getTime() - NOW_RUN_REUSE_MS) },
+    },
+    orderBy: [{ asOf: 'desc' }, { createdAt: 'desc' }],
     select: { id: true, asOf: true, createdAt: true },
   });
   if (existing && !(await hasDataAfter(prisma, user.id, existing.createdAt))) return existing;
-  const at = asOf ?? new Date();
+  const at = asOf ?? now();
   const fresh = await analyzeUser(prisma, user, at);
   return { id: fresh.runId, asOf: at };
 }

@@ -141,7 +141,7 @@ describe('tenant isolation', () => {
 describe('answers', () => {
   it('cooling-off answers from the stored run, same shape as the CLI --json', async () => {
     const runsBefore = await t.db.prisma.analysisRun.count();
-    const res = await get('/v1/cooling-off?limit=5', a.token);
+    const res = await get('/v1/cooling-off?limit=5&asOf=2001-12-15T00:00:00Z', a.token);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -164,7 +164,7 @@ describe('answers', () => {
   });
 
   it('default limit is 20', async () => {
-    expect((await get('/v1/cooling-off', a.token)).json()).toHaveLength(20);
+    expect((await get('/v1/cooling-off?asOf=2001-12-15', a.token)).json()).toHaveLength(20);
   });
 
   it('people filters by tier and limit; asks returns one-sided relationships', async () => {
@@ -191,10 +191,19 @@ describe('answers', () => {
     expect(await t.db.prisma.analysisRun.count({ where: { userId: a.user.id } })).toBe(before + 1);
     expect((await get(url, a.token)).json()).toEqual(first.json());
     expect(await t.db.prisma.analysisRun.count({ where: { userId: a.user.id } })).toBe(before + 1);
-    // Without asOf the answer still comes from the run with the latest asOf.
-    expect((await get('/v1/cooling-off?limit=1000', a.token)).json()).toEqual(
-      await coolingOff(t.db.prisma, a.runId, 1000),
-    );
+    // Without asOf the question means now: runs made for past dates never answer it. A run as of now
+    // is computed once (an earlier test may have made it already), then reused.
+    const now = (await get('/v1/cooling-off?limit=1000', a.token)).json();
+    const nowRun = await t.db.prisma.analysisRun.findFirstOrThrow({
+      where: { userId: a.user.id },
+      orderBy: { asOf: 'desc' },
+    });
+    expect(Date.now() - nowRun.asOf.getTime()).toBeLessThan(60 * 60_000);
+    expect(now).toEqual(await coolingOff(t.db.prisma, nowRun.id, 1000));
+    expect(now).not.toEqual(await coolingOff(t.db.prisma, a.runId, 1000));
+    const runs = await t.db.prisma.analysisRun.count({ where: { userId: a.user.id } });
+    expect((await get('/v1/cooling-off?limit=1000', a.token)).json()).toEqual(now);
+    expect(await t.db.prisma.analysisRun.count({ where: { userId: a.user.id } })).toBe(runs);
   });
 });
 

@@ -211,7 +211,7 @@ describe('settings', () => {
 });
 
 describe('insight pages', () => {
-  it('cooling off lists the stored run', async () => {
+  it('cooling off lists the current stored run (made by the worker minutes ago)', async () => {
     // (The token test above made Ann a run as of now; this one is the only run.)
     await t.db.prisma.analysisRun.deleteMany({ where: { userId: annUser.id } });
     const person = await t.db.prisma.person.create({
@@ -221,8 +221,9 @@ describe('insight pages', () => {
         primaryAddress: 'bea@example.com',
       },
     });
+    const asOf = new Date(Date.now() - 10 * 60_000);
     const run = await t.db.prisma.analysisRun.create({
-      data: { userId: annUser.id, asOf: new Date('2026-01-10T00:00:00Z'), peopleCount: 1, followUps: [] },
+      data: { userId: annUser.id, asOf, peopleCount: 1, followUps: [] },
     });
     await t.db.prisma.relationshipSnapshot.create({
       data: {
@@ -243,7 +244,7 @@ describe('insight pages', () => {
     });
     const page = await ann.get('/cooling-off');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('2026-01-10 00:00 UTC');
+    expect(page.body).toContain(`${asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
     expect(page.body).toContain('usually every ~8 days; silent 30 days');
     expect(page.body).toContain('Bea &lt;script&gt;');
     expect(page.body).not.toContain('<script>');
