@@ -4,11 +4,14 @@
  * Seeds a scratch database on the Postgres server (DATABASE_URL, default the local test server) with one
  * user who has 10k people and one analysis run of realistic snapshots (plus two smaller neighbours),
  * starts the real server on 127.0.0.1:0, and drives it from a worker thread with N keep-alive clients
- * (loopback only) until the time or request budget runs out. Prints p50/p90/p99/max, throughput and the
+ * (loopback only) until the time or request budget runs out — or, when Debian's `wrk` is installed (or
+ * with --driver wrk), from wrk in its own process: a C load generator takes far less of these 2 cores
+ * than a Node one, so it measures the server rather than the client. Prints p50/p90/p99/max, throughput and the
  * server's event-loop time per request; then the same for a bare fastify route sending the same bytes —
  * the floor this machine sets for any server — and the query plan of the cooling-off query, which must use
  * the (runId, coolingScore) index. The last line is `BENCH_RESULT {json}` for scripts/bench.ts.
  */
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,8 +92,16 @@ function options() {
     .option('--seconds <n>', 'measuring time budget', int, 10)
     .option('--requests <n>', 'measuring request budget', int, 20_000)
     .option('--keep', 'keep the scratch database')
+    .option('--driver <name>', "load generator: 'wrk' (if installed, default) or 'node'")
     .parse()
-    .opts<{ people: number; clients: number; seconds: number; requests: number; keep?: boolean }>();
+    .opts<{
+      people: number;
+      clients: number;
+      seconds: number;
+      requests: number;
+      keep?: boolean;
+      driver?: string;
+    }>();
 }
 
 const TIERS = ['connection', 'contact', 'one_way'] as const;
@@ -98,7 +109,8 @@ const TIERS = ['connection', 'contact', 'one_way'] as const;
 /** One user, `count` people with an address each, one run whose snapshots look like real ones. */
 async function seedUser(prisma: PrismaClient, email: string, count: number): Promise<string> {
   const user = await prisma.user.create({ data: { email }, select: { id: true } });
-  const asOf = new Date(Date.now() - 3600_000);
+  // Made by the worker minutes ago: the run that answers "now".
+  const asOf = new Date(Date.now() - 10 * 60_000);
   const run = await prisma.analysisRun.create({
     data: { userId: user.id, asOf, peopleCount: count, followUps: [] },
     select: { id: true },
@@ -199,6 +211,57 @@ async function measure(job: LoadJob): Promise<Measured> {
   };
 }
 
+const wrkInstalled = (): boolean => spawnSync('wrk', ['--version']).error === undefined;
+
+/** wrk prints durations as 812.00us, 1.23ms or 1.05s. */
+function wrkMs(value: string | undefined): number {
+  const match = /^([\d.]+)(us|ms|s)$/.exec(value ?? '');
+  if (!match) return Number.NaN;
+  const n = Number(match[1]);
+  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
+}
+
+function runWrk(job: LoadJob, seconds: number): Promise<string> {
+  const args = [
+    '-t1',
+    `-c${job.clients}`,
+    `-d${seconds}s`,
+    '--latency',
+    '-H',
+    `authorization: Bearer ${job.token}`,
+    job.url,
+  ];
+  // Asynchronous on purpose: the server shares this process's event loop.
+  return new Promise((resolve, reject) =>
+    execFile('wrk', args, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  );
+}
+
+/** The same figures from wrk (own process, own core time), the server's event loop timed meanwhile. */
+async function measureWithWrk(job: LoadJob): Promise<Measured> {
+  await runWrk(job, 2); // warm-up
+  const before = performance.eventLoopUtilization();
+  const out = await runWrk(job, job.seconds);
+  const busy = performance.eventLoopUtilization(before);
+  const pick = (re: RegExp) => re.exec(out)?.[1];
+  const requests = Number(pick(/(\d+) requests in/));
+  const seconds = Number(pick(/requests in ([\d.]+)s/));
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return {
+    requests,
+    errors:
+      Number(pick(/Non-2xx or 3xx responses: (\d+)/) ?? 0) + Number(pick(/Socket errors:.*?(\d+)/) ?? 0),
+    seconds: round(seconds),
+    throughput: Math.round(Number(pick(/Requests\/sec:\s+([\d.]+)/))),
+    p50: round(wrkMs(pick(/^\s*50%\s+(\S+)\s*$/m))),
+    p90: round(wrkMs(pick(/^\s*90%\s+(\S+)\s*$/m))),
+    p99: round(wrkMs(pick(/^\s*99%\s+(\S+)\s*$/m))),
+    max: round(wrkMs(pick(/Latency\s+\S+\s+\S+\s+(\S+)/))),
+    serverUs: Math.round((busy.active * 1000) / requests),
+    serverBusy: Math.round(busy.utilization * 100),
+  };
+}
+
 function report(title: string, m: Measured): void {
   console.log(`\n${title}`);
   console.log(`  requests:   ${m.requests} in ${m.seconds.toFixed(1)} s (${m.errors} not 200)`);
@@ -265,6 +328,11 @@ async function main(): Promise<void> {
     const server = await buildServer({ app, connect });
     await server.listen({ host: '127.0.0.1', port: 0 });
     const path = '/v1/cooling-off?limit=20';
+    const driver = opts.driver ?? (wrkInstalled() ? 'wrk' : 'node');
+    if (driver !== 'wrk' && driver !== 'node')
+      throw new UsageError(`--driver: 'wrk' or 'node', not '${driver}'`);
+    const load = (job: LoadJob) => (driver === 'wrk' ? measureWithWrk(job) : measure(job));
+    console.log(`load generator: ${driver === 'wrk' ? 'wrk (separate process)' : 'Node worker thread'}`);
     try {
       const base = {
         token,
@@ -273,7 +341,7 @@ async function main(): Promise<void> {
         requests: opts.requests,
         warmup: 1000,
       };
-      const api = await measure({ ...base, url: `http://127.0.0.1:${portOf(server)}${path}` });
+      const api = await load({ ...base, url: `http://127.0.0.1:${portOf(server)}${path}` });
       report(`GET ${path}, ${opts.clients} clients, ${db.embedded ? 'PGlite' : 'PostgreSQL'}`, api);
       console.log(
         `  index:      ${usesIndex ? 'uses' : 'DOES NOT use'} RelationshipSnapshot_runId_coolingScore_idx`,
@@ -288,7 +356,7 @@ async function main(): Promise<void> {
         reply.type('application/json; charset=utf-8').send(body),
       );
       await bare.listen({ host: '127.0.0.1', port: 0 });
-      const floor = await measure({ ...base, url: `http://127.0.0.1:${portOf(bare)}${path}` }).finally(() =>
+      const floor = await load({ ...base, url: `http://127.0.0.1:${portOf(bare)}${path}` }).finally(() =>
         bare.close(),
       );
       report('floor: bare fastify route, same response, same clients', floor);
@@ -300,6 +368,7 @@ async function main(): Promise<void> {
           ...api,
           usesIndex,
           floor: { p50: floor.p50, p99: floor.p99, throughput: floor.throughput, serverUs: floor.serverUs },
+          driver,
           loadAverage: os.loadavg()[0],
           cores: os.cpus().length,
         })}`,
