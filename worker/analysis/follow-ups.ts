@@ -10,7 +10,9 @@
  *    last 60 days and at least 7 days ago, that the person never answered in that thread, where either the
  *    user started the thread or the message is the thread's last one — and either the person never wrote
  *    in that thread at all, or the user's message was an ask (a closing "thanks!" after their reply is not
- *    unanswered outreach). One per thread; the reason suggests another channel.
+ *    unanswered outreach). The message went to at most 2 people (To + Cc) and is not a forward (FW:,
+ *    Fwd:) or an FYI unless it asks something: those expect no answer. One per thread; the reason
+ *    suggests another channel.
  */
 
 import type { Activity } from './activity.js';
@@ -29,6 +31,9 @@ import type { FollowUp } from './result.js';
 import type { ThreadView } from './thread-view.js';
 import type { Thresholds } from './thresholds.js';
 import { DAY_MS, wholeDays } from './time.js';
+
+/** "FW: Ruling", "Fwd: slides", "FYI – pricing": passing something on, not asking for an answer. */
+const PASSING_ON = /^\s*(?:(?:re|aw)\s*:\s*)*(?:fwd?|fw|fyi)\b/i;
 
 function ago(fromMs: number, asOfMs: number): string {
   const d = wholeDays(fromMs, asOfMs);
@@ -113,8 +118,13 @@ export function collectFollowUps(
       if (!outreachDone && k === KIND_SENT_TO) {
         outreachDone = true;
         const startedOrLast = table.threadFirstIsSent[th_] === 1 || source[r] === table.threadLast[th_];
-        const hanging = !theyWrote || (flags[r]! & FLAG_ASK) !== 0;
+        const isAsk = (flags[r]! & FLAG_ASK) !== 0;
+        const hanging = !theyWrote || isAsk;
+        const personal = table.size[r]! <= f.outreachMaxRecipients;
+        const expectsAnswer = isAsk || !PASSING_ON.test(rowSubject(table, r));
         if (
+          personal &&
+          expectsAnswer &&
           view.nextThemMs[j] === Number.POSITIVE_INFINITY &&
           t > outFrom &&
           t <= outDue &&

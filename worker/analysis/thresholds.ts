@@ -155,6 +155,11 @@ export const THRESHOLDS = {
      */
     outreachWindowDays: 60,
     outreachGraceDays: 7,
+    /**
+     * ...and written to at most this many people (To + Cc): a reply-all to nine is not a message each of
+     * the nine owes an answer to.
+     */
+    outreachMaxRecipients: 2,
   },
 } as const;
 

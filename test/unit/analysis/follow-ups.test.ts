@@ -106,6 +106,29 @@ describe('follow-ups: outreach-unanswered', () => {
     expect(followUps(h)).toEqual([]);
   });
 
+  it('a message to three or more people is nobody in particular to answer; to two it still is', () => {
+    const h = history();
+    const [a, b, c] = [h.person('a'), h.person('b'), h.person('c')];
+    h.sent(10, [a, b, c], { thread: 'all', subject: 'Draft comments' });
+    h.sent(12, [a], { thread: 'cc', cc: [b, c], subject: 'Notes' });
+    const pair = h.sent(14, [a, b], { thread: 'pair', subject: 'Dinner plans' });
+    const f = followUps(h);
+    expect(f.map((x) => [x.personId, x.sourceId])).toEqual([
+      [a, pair],
+      [b, pair],
+    ]);
+  });
+
+  it('a forward or FYI passes something on and expects no answer, unless it asks', () => {
+    const h = history();
+    const a = h.person('a');
+    h.sent(10, a, { thread: 'fw', subject: "FW: Assigned Commissioner's Ruling" });
+    h.sent(11, a, { thread: 'fyi', subject: 'FYI - pricing update' });
+    h.sent(12, a, { thread: 're-fwd', subject: 'Re: Fwd: slides' });
+    const asking = h.sent(13, a, { thread: 'fw-ask', subject: 'Fwd: can you review this?', ask: true });
+    expect(followUps(h).map((x) => x.sourceId)).toEqual([asking]);
+  });
+
   it('a follow-up question after their reply that stays unanswered is outreach; only the latest per thread', () => {
     const h = history();
     const a = h.person('a');
