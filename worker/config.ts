@@ -51,6 +51,19 @@ export const configSchema = z.object({
   PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /**
+   * Reverse proxies in front of `rapport serve` whose X-Forwarded-For to believe: a hop count (1 = one
+   * proxy) or a comma-separated list of proxy addresses/CIDRs. Unset → none: the peer address is the
+   * client (rate limits would otherwise key on a header anyone can send).
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      'must be a hop count or a list of addresses/CIDRs',
+    )
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim())))
+    .optional(),
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
   /** Overrides for the provider emulator (tests, demo). Unset → Google's real endpoints. */

@@ -14,6 +14,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
+  type FastifyServerOptions,
   LogController,
   type preHandlerAsyncHookHandler,
 } from 'fastify';
@@ -65,12 +66,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { app } = deps;
   const prisma = app.db.prisma;
   const cookies = cookiePolicy(app.config.PUBLIC_URL, app.config.SECURE_COOKIES);
+  // A hop count trusts that many proxies nearest to us (fastify's types take it only as a function).
+  const hops = app.config.TRUST_PROXY;
+  const trustProxy: FastifyServerOptions['trustProxy'] =
+    typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : (hops ?? false);
   const server = Fastify({
     loggerInstance: app.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Fastify's own request logs carry the full URL (OAuth codes ride in the callback's query string);
     // the onResponse hook below logs route patterns instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    trustProxy,
   });
   const metrics = createServerMetrics(prisma, deps.queueStats);
   const tokens = createTokenAuthenticator(

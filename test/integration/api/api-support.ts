@@ -112,15 +112,25 @@ let browsers = 0;
 export class Browser {
   readonly jar = new Map<string, string>();
   csrf: string | undefined;
-  readonly remoteAddress = `10.0.${Math.floor(++browsers / 250)}.${browsers % 250}`;
+  readonly remoteAddress: string;
+  private readonly headers: Record<string, string>;
 
-  constructor(private readonly server: FastifyInstance) {}
+  /** `via`: arrive through a proxy at that address, which names this browser in X-Forwarded-For. */
+  constructor(
+    private readonly server: FastifyInstance,
+    via?: { proxy: string; forwardedFor: string },
+  ) {
+    const own = `10.0.${Math.floor(++browsers / 250)}.${browsers % 250}`;
+    this.remoteAddress = via?.proxy ?? own;
+    this.headers = via ? { 'x-forwarded-for': via.forwardedFor } : {};
+  }
 
   async get(url: string): Promise<LightMyRequestResponse> {
     return this.remember(
       await this.server.inject({
         method: 'GET',
         url,
+        headers: this.headers,
         cookies: Object.fromEntries(this.jar),
         remoteAddress: this.remoteAddress,
       }),
@@ -135,7 +145,7 @@ export class Browser {
       await this.server.inject({
         method: 'POST',
         url,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams(fields).toString(),
         cookies: Object.fromEntries(this.jar),
         remoteAddress: this.remoteAddress,

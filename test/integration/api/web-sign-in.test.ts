@@ -195,6 +195,38 @@ describe('CSRF', () => {
 });
 
 describe('rate limit', () => {
+  async function triesUntilLimited(server: TestServer, via: { proxy: string; forwardedFor: string }) {
+    const browser = new Browser(server.server, via);
+    await browser.get('/login');
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push(
+        (await browser.post('/login', { email: 'jo@example.com', code: 'AAAAA-AAAAA' })).statusCode,
+      );
+    }
+    return statuses;
+  }
+
+  it('behind a trusted proxy (TRUST_PROXY=1) each client has its own limit; untrusted, the header is ignored', async () => {
+    const proxied = await startTestServer({ db, env: { TRUST_PROXY: '1' } });
+    const direct = await startTestServer({ db });
+    try {
+      const proxy = '192.0.2.10';
+      const first = await triesUntilLimited(proxied, { proxy, forwardedFor: '203.0.113.1' });
+      expect(first.at(-1)).toBe(429);
+      const second = await triesUntilLimited(proxied, { proxy, forwardedFor: '203.0.113.2' });
+      expect(second.slice(0, 10).every((s) => s === 401)).toBe(true);
+
+      // Without TRUST_PROXY anyone could send X-Forwarded-For: the limit follows the peer address.
+      await triesUntilLimited(direct, { proxy, forwardedFor: '203.0.113.1' });
+      const spoofed = await triesUntilLimited(direct, { proxy, forwardedFor: '203.0.113.99' });
+      expect(spoofed[0]).toBe(429);
+    } finally {
+      await proxied.server.close();
+      await direct.server.close();
+    }
+  });
+
   it('POST /login answers 429 after 10 tries a minute from one address', async () => {
     const limited = await startTestServer({ db });
     try {

@@ -55,4 +55,22 @@ describe('config', () => {
         .TOKEN_ENCRYPTION_KEYS,
     ).toBeDefined();
   });
+
+  it('reads TRUST_PROXY as a hop count or a list of proxy addresses', () => {
+    expect(parseConfig({}).TRUST_PROXY).toBeUndefined();
+    expect(parseConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+    expect(() => parseConfig({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('reads the Microsoft settings with a working default authority', () => {
+    expect(parseConfig({}).MICROSOFT_AUTHORITY).toBe('https://login.microsoftonline.com/common');
+    expect(() => parseConfig({ MICROSOFT_REQUESTS_PER_SECOND: '50' })).toThrow(
+      /MICROSOFT_REQUESTS_PER_SECOND/,
+    );
+    expect(parseConfig({ JOB_LOCK_SECONDS: '3' }).JOB_LOCK_SECONDS).toBe(3);
+  });
 });
