@@ -9,10 +9,8 @@
  * (`apt-get update && apt-get install -y chromium`); without it this test fails rather than skips.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -21,16 +19,14 @@ import { issueLoginCode } from '../../worker/api/auth/login-codes.js';
 import { buildServer } from '../../worker/api/server.js';
 import type { App } from '../../worker/app.js';
 import { createConnectService } from '../../worker/connect/index.js';
-import {
-  EMULATOR_CLIENT,
-  type GoogleEmulator,
-  startGoogleEmulator,
-} from '../../worker/emulator/google/google-emulator.js';
+import { type GoogleEmulator, startGoogleEmulator } from '../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../worker/emulator/mailbox-generator.js';
 import { type GraphEmulator, startGraphEmulator } from '../../worker/emulator/microsoft/graph-emulator.js';
 import { type InProcessAccountEvents, inProcessAccountEvents } from '../../worker/sync/account-events.js';
 import { testApp } from '../integration/api/api-support.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { freePort } from '../support/net.js';
+import { googleEmulatorEnv, graphEmulatorEnv } from '../support/provider-env.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -62,15 +58,6 @@ async function screenshotPath(name: string): Promise<string> {
   return path.join(ARTIFACTS, `e2e-${name}`);
 }
 
-/** A port nobody listens on, so PUBLIC_URL (the OAuth redirect base) can name it before the server starts. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -94,23 +81,13 @@ beforeAll(async () => {
       generateMailbox({ user: { email: EMAIL, name: 'Ada Lovelace' }, messages: 30, people: 8, seed: 4 }),
     ],
   });
-  const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'rapport-e2e-')), 'graph-ca.pem');
-  writeFileSync(caFile, graph.ca);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   app = testApp(db, {
     PUBLIC_URL: base,
     TOKEN_ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
-    GOOGLE_CLIENT_ID: EMULATOR_CLIENT.clientId,
-    GOOGLE_CLIENT_SECRET: EMULATOR_CLIENT.clientSecret,
-    GOOGLE_API_ROOT: emulator.endpoints.apiRootUrl,
-    GOOGLE_AUTH_URL: emulator.endpoints.authUrl,
-    GOOGLE_TOKEN_URL: emulator.endpoints.tokenUrl,
-    MICROSOFT_CLIENT_ID: graph.client.clientId,
-    MICROSOFT_CLIENT_SECRET: graph.client.clientSecret,
-    MICROSOFT_AUTHORITY: graph.authority('common'),
-    MICROSOFT_GRAPH_URL: graph.graphBaseUrl,
-    MICROSOFT_CA_FILE: caFile,
+    ...googleEmulatorEnv(emulator),
+    ...graphEmulatorEnv(graph),
   });
   accountEvents = inProcessAccountEvents(app);
   server = await buildServer({ app, connect: createConnectService(app), accountEvents });

@@ -12,34 +12,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../worker/app.js';
-import { parseConfig } from '../../../worker/config.js';
 import { createConnectService } from '../../../worker/connect/index.js';
 import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
-import {
-  EMULATOR_CLIENT,
-  type GoogleEmulator,
-  startGoogleEmulator,
-} from '../../../worker/emulator/google/google-emulator.js';
+import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { openQueues, type Queues } from '../../../worker/jobs/queues.js';
-import { createLogger } from '../../../worker/logger.js';
-import { createTokenCipher, parseTokenKeys } from '../../../worker/security/token-cipher.js';
 import { findOrCreateUser } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { freePort } from '../../support/net.js';
+import { appOn, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 import { type SmtpSink, startSmtpSink } from '../report/report-support.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const NOW = new Date('2026-11-01T00:00:00Z');
 /** The analysis and the report are asked for as of this instant, so both runs compute the same thing. */
 const AS_OF = '2026-11-02T09:00:00.000Z';
-const KEYS = `test:${randomBytes(32).toString('base64')}`;
+const KEYS = testTokenKeys();
 const USERS = [
   { email: 'erin@rapport.example', messages: 1400 },
   { email: 'finn@rapport.example', messages: 1000 },
@@ -51,14 +44,6 @@ let emulator: GoogleEmulator;
 let smtp: SmtpSink;
 let redis: PrivateRedis;
 const mailboxes: EmulatedMailbox[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -141,11 +126,7 @@ function workerEnv(run: Run): Record<string, string> {
     REDIS_URL: redis.url,
     QUEUE_PREFIX: run.prefix,
     TOKEN_ENCRYPTION_KEYS: KEYS,
-    GOOGLE_CLIENT_ID: EMULATOR_CLIENT.clientId,
-    GOOGLE_CLIENT_SECRET: EMULATOR_CLIENT.clientSecret,
-    GOOGLE_API_ROOT: emulator.endpoints.apiRootUrl,
-    GOOGLE_AUTH_URL: emulator.endpoints.authUrl,
-    GOOGLE_TOKEN_URL: emulator.endpoints.tokenUrl,
+    ...googleEmulatorEnv(emulator),
     GOOGLE_QUOTA_UNITS_PER_SECOND: '4000',
     BACKFILL_MONTHS: '24',
     WORKER_CONCURRENCY: '2',
@@ -171,13 +152,7 @@ async function prepareRun(label: string): Promise<Run> {
     workers: [],
     log: [],
   };
-  const app: App = {
-    config: parseConfig(workerEnv(run)),
-    logger: createLogger('silent'),
-    db: run.db,
-    cipher: createTokenCipher(parseTokenKeys(KEYS)),
-    close: async () => {},
-  };
+  const app = appOn(run.db, KEYS, workerEnv(run));
   for (const { email } of USERS) {
     const user = await findOrCreateUser(run.db.prisma, email);
     await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, {

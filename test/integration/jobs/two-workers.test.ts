@@ -4,30 +4,22 @@
  * the final rows equal the seeded mailboxes exactly.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../worker/app.js';
-import { parseConfig } from '../../../worker/config.js';
 import { createConnectService } from '../../../worker/connect/index.js';
 import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
-import {
-  EMULATOR_CLIENT,
-  type GoogleEmulator,
-  startGoogleEmulator,
-} from '../../../worker/emulator/google/google-emulator.js';
+import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { openQueues } from '../../../worker/jobs/queues.js';
-import { createLogger } from '../../../worker/logger.js';
-import { createTokenCipher, parseTokenKeys } from '../../../worker/security/token-cipher.js';
 import { findOrCreateUser } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { appOn, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../../support/redis.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const NOW = new Date('2026-11-01T00:00:00Z');
-const KEYS = `test:${randomBytes(32).toString('base64')}`;
+const KEYS = testTokenKeys();
 const prefix = uniquePrefix('two-workers');
 const EMAILS = ['cara@rapport.example', 'dan@rapport.example'];
 
@@ -43,11 +35,7 @@ function env(): Record<string, string> {
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     TOKEN_ENCRYPTION_KEYS: KEYS,
-    GOOGLE_CLIENT_ID: EMULATOR_CLIENT.clientId,
-    GOOGLE_CLIENT_SECRET: EMULATOR_CLIENT.clientSecret,
-    GOOGLE_API_ROOT: emulator.endpoints.apiRootUrl,
-    GOOGLE_AUTH_URL: emulator.endpoints.authUrl,
-    GOOGLE_TOKEN_URL: emulator.endpoints.tokenUrl,
+    ...googleEmulatorEnv(emulator),
     GOOGLE_QUOTA_UNITS_PER_SECOND: '3000',
     BACKFILL_MONTHS: '24',
     WORKER_CONCURRENCY: '3',
@@ -63,13 +51,7 @@ beforeAll(async () => {
     );
   }
   emulator = await startGoogleEmulator({ mailboxes, quota: { gmailUnitsPerSecond: 3000 } });
-  const app: App = {
-    config: parseConfig(env()),
-    logger: createLogger('silent'),
-    db,
-    cipher: createTokenCipher(parseTokenKeys(KEYS)),
-    close: async () => {},
-  };
+  const app = appOn(db, KEYS, env());
   for (const email of EMAILS) {
     const user = await findOrCreateUser(db.prisma, email);
     await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, {

@@ -4,35 +4,25 @@
  * library into its own Postgres database, analysed as of the same instant, and every person and every
  * stored metric must come out the same.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../worker/app.js';
-import { parseConfig } from '../../../worker/config.js';
 import { createConnectService } from '../../../worker/connect/index.js';
 import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
-import {
-  EMULATOR_CLIENT,
-  type GoogleEmulator,
-  startGoogleEmulator,
-} from '../../../worker/emulator/google/google-emulator.js';
+import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { type GraphEmulator, startGraphEmulator } from '../../../worker/emulator/microsoft/graph-emulator.js';
 import { isAutomatedAddress } from '../../../worker/ingest/noise.js';
-import { createLogger } from '../../../worker/logger.js';
 import { analyzeUser } from '../../../worker/relationships/analyze-user.js';
 import { coolingOff, oneSidedAsks, people } from '../../../worker/relationships/queries.js';
-import { createTokenCipher, parseTokenKeys } from '../../../worker/security/token-cipher.js';
 import { syncUserInline } from '../../../worker/sync/sync-inline.js';
 import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { appOn, googleEmulatorEnv, graphEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const USER = 'ada@rapport.example';
-const KEYS = `test:${randomBytes(32).toString('base64')}`;
+const KEYS = testTokenKeys();
 
 interface Side {
   db: TestDatabase;
@@ -48,13 +38,7 @@ let bulkOnlyByHeaders: Set<string>;
 
 async function openSide(env: Record<string, string>): Promise<Omit<Side, 'runId'>> {
   const db = await createTestDatabase();
-  const app: App = {
-    config: parseConfig({ DATABASE_URL: db.url, TOKEN_ENCRYPTION_KEYS: KEYS, BACKFILL_MONTHS: '24', ...env }),
-    logger: createLogger('silent'),
-    db,
-    cipher: createTokenCipher(parseTokenKeys(KEYS)),
-    close: async () => {},
-  };
+  const app = appOn(db, KEYS, { BACKFILL_MONTHS: '24', ...env });
   return { db, app, user: await findOrCreateUser(db.prisma, USER) };
 }
 
@@ -88,25 +72,9 @@ beforeAll(async () => {
   bulkOnlyByHeaders = headerOnlyBulkSenders(mailbox);
   google = await startGoogleEmulator({ mailboxes: [mailbox], quota: { gmailUnitsPerSecond: 5000 } });
   graph = await startGraphEmulator({ mailboxes: [structuredClone(mailbox)] });
-  const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'rapport-xp-')), 'ca.pem');
-  writeFileSync(caFile, graph.ca);
 
-  const viaGoogle = await openSide({
-    GOOGLE_CLIENT_ID: EMULATOR_CLIENT.clientId,
-    GOOGLE_CLIENT_SECRET: EMULATOR_CLIENT.clientSecret,
-    GOOGLE_API_ROOT: google.endpoints.apiRootUrl,
-    GOOGLE_AUTH_URL: google.endpoints.authUrl,
-    GOOGLE_TOKEN_URL: google.endpoints.tokenUrl,
-    GOOGLE_QUOTA_UNITS_PER_SECOND: '5000',
-  });
-  const viaGraph = await openSide({
-    MICROSOFT_CLIENT_ID: graph.client.clientId,
-    MICROSOFT_CLIENT_SECRET: graph.client.clientSecret,
-    MICROSOFT_AUTHORITY: graph.authority('common'),
-    MICROSOFT_GRAPH_URL: graph.graphBaseUrl,
-    MICROSOFT_CA_FILE: caFile,
-    MICROSOFT_REQUESTS_PER_SECOND: '16',
-  });
+  const viaGoogle = await openSide({ ...googleEmulatorEnv(google), GOOGLE_QUOTA_UNITS_PER_SECOND: '5000' });
+  const viaGraph = await openSide({ ...graphEmulatorEnv(graph), MICROSOFT_REQUESTS_PER_SECOND: '16' });
   for (const [provider, side, open] of [
     ['google', viaGoogle, followConsent],
     ['microsoft', viaGraph, (url: string) => followConsent(url, graph.ca)],

@@ -3,33 +3,26 @@
  * flow, a real Postgres — and the real `rapport sync` process, killed mid-backfill and restarted.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../worker/app.js';
-import { parseConfig } from '../../../worker/config.js';
 import { createConnectService } from '../../../worker/connect/index.js';
 import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
-import {
-  EMULATOR_CLIENT,
-  type GoogleEmulator,
-  startGoogleEmulator,
-} from '../../../worker/emulator/google/google-emulator.js';
+import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import {
   generateMailbox,
   generateMessages,
   normalizeUser,
 } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
-import { createLogger } from '../../../worker/logger.js';
-import { createTokenCipher, parseTokenKeys } from '../../../worker/security/token-cipher.js';
 import { syncUserInline } from '../../../worker/sync/sync-inline.js';
 import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { appOn, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const NOW = new Date('2026-11-01T00:00:00Z');
-const KEYS = `test:${randomBytes(32).toString('base64')}`;
+const KEYS = testTokenKeys();
 
 let db: TestDatabase;
 let emulator: GoogleEmulator;
@@ -54,11 +47,7 @@ function env(): Record<string, string> {
   return {
     DATABASE_URL: db.url,
     TOKEN_ENCRYPTION_KEYS: KEYS,
-    GOOGLE_CLIENT_ID: EMULATOR_CLIENT.clientId,
-    GOOGLE_CLIENT_SECRET: EMULATOR_CLIENT.clientSecret,
-    GOOGLE_API_ROOT: emulator.endpoints.apiRootUrl,
-    GOOGLE_AUTH_URL: emulator.endpoints.authUrl,
-    GOOGLE_TOKEN_URL: emulator.endpoints.tokenUrl,
+    ...googleEmulatorEnv(emulator),
     BACKFILL_MONTHS: '24',
     LOG_LEVEL: 'silent',
   };
@@ -83,14 +72,7 @@ beforeAll(async () => {
     mailboxes: Object.values(mailboxes),
     quota: { gmailUnitsPerSecond: 4000 },
   });
-  const config = parseConfig(env());
-  app = {
-    config,
-    logger: createLogger('silent'),
-    db,
-    cipher: createTokenCipher(parseTokenKeys(KEYS)),
-    close: async () => {},
-  };
+  app = appOn(db, KEYS, env());
   for (const key of Object.keys(mailboxes)) {
     users[key] = await findOrCreateUser(db.prisma, `${key}@rapport.example`);
     await connectViaLocalCallback(createConnectService(app), users[key]!.id, 'google', followConsent, {
