@@ -11,6 +11,7 @@
  *   400 → context decides (a stored page token: cursor_invalid), else bad_data
  *   408, 5xx, network errors, timeouts → transient
  */
+import { asRecord, type HeaderSource, NETWORK_CODES, retryAfterHeaderMs } from '../http-failure.js';
 import { ProviderError } from '../provider-error.js';
 
 export interface GoogleErrorContext {
@@ -23,10 +24,6 @@ export interface GoogleErrorContext {
   now?: () => number;
 }
 
-interface HeaderSource {
-  get(name: string): string | null | undefined;
-}
-
 const RATE_LIMIT_REASONS = new Set([
   'rateLimitExceeded',
   'userRateLimitExceeded',
@@ -34,21 +31,8 @@ const RATE_LIMIT_REASONS = new Set([
   'dailyLimitExceeded',
   'concurrentLimitExceeded',
 ]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
-function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
-}
+const record = asRecord;
 
 /** `error.errors[].reason` of Google's JSON error envelope. */
 export function googleErrorReasons(body: unknown): string[] {
@@ -83,12 +67,8 @@ export function parseRetryAfter(
   message: string | null,
   now: number,
 ): number | undefined {
-  if (header) {
-    const trimmed = header.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-    const at = Date.parse(trimmed);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
+  const fromHeader = retryAfterHeaderMs(header, now);
+  if (fromHeader !== undefined) return fromHeader;
   const match = message ? /Retry after (\d{4}-\d{2}-\d{2}T[\d:.]+Z)/i.exec(message) : null;
   if (match?.[1]) {
     const at = Date.parse(match[1]);

@@ -8,6 +8,7 @@
  *   404 → not_found; 400 → context decides (a stored delta/skip link: cursor_invalid), else bad_data
  *   408, 5xx (+ Retry-After when sent), network errors, timeouts → transient
  */
+import { asRecord, type HeaderSource, NETWORK_CODES, retryAfterHeaderMs } from '../http-failure.js';
 import { ProviderError } from '../provider-error.js';
 
 export interface GraphErrorContext {
@@ -17,39 +18,17 @@ export interface GraphErrorContext {
   now?: () => number;
 }
 
-interface HeaderSource {
-  get(name: string): string | null | undefined;
-}
-
 const CURSOR_CODES = new Set([
   'syncstatenotfound',
   'resyncrequired',
   'syncstateinvalid',
   'invaliddeltatoken',
 ]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-]);
 
-function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
-}
+const record = asRecord;
 
 /** Retry-After: seconds or an HTTP date. */
-export function parseRetryAfter(header: string | null | undefined, now: number): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export const parseRetryAfter = retryAfterHeaderMs;
 
 /** `{ error: { code, message } }` (Graph) or `{ error, error_description }` (identity platform). */
 function describe(body: unknown): { code: string | null; message: string | null; oauth: string | null } {
