@@ -1,5 +1,6 @@
 /** The command tree. Each action lives in its own module under cli/commands/. */
 import { Command, Option } from 'commander';
+import type { AskTextKind } from '../analysis/ask-classifier.js';
 import { type App, openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
@@ -85,10 +86,18 @@ export function buildProgram(): Command {
     .description('one-sided asks, or classify stdin lines with --classify')
     .option('--user <email>', 'whose data')
     .option('--classify', 'read lines on stdin, print {"text","ask","score"} JSON lines')
+    .addOption(
+      new Option(
+        '--kind <kind>',
+        'with --classify: lines are subject lines (as ingest judges mail), sentences, or auto',
+      )
+        .choices(['subject', 'sentence', 'auto'])
+        .default('subject'),
+    )
     .addOption(asOfOpt())
     .addOption(json())
-    .action(async (options: { classify?: boolean; user?: string }) => {
-      if (options.classify) return classifyAsksCommand();
+    .action(async (options: { classify?: boolean; user?: string; kind?: AskTextKind }) => {
+      if (options.classify) return classifyAsksCommand(process.stdin, options.kind);
       if (!options.user) throw new UsageError('--user is required (or use --classify)');
       return withApp(asksCommand)(options);
     });

@@ -2,6 +2,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { classifyAsk } from '../../../worker/analysis/ask-classifier.js';
 import { openDatabase } from '../../../worker/db/database.js';
 import { rapport } from '../../support/cli.js';
 
@@ -32,6 +33,44 @@ describe('rapport CLI basics', () => {
     const badEnv = await rapport(['people', '--user', 'a@b.c'], { HTTP_PORT: 'eighty' });
     expect(badEnv.code).toBe(2);
     expect(badEnv.stderr).toMatch(/HTTP_PORT/);
+  });
+});
+
+describe('rapport asks --classify', () => {
+  const lines = ['Can you review the draft by Friday?', 'Q3 forecast', 'Conf. Call re: budget', 'Lunch?'];
+
+  it('prints one JSON line per input line, judged as subject lines like ingest does', async () => {
+    const { code, stdout } = await rapport(['asks', '--classify'], {}, `${lines.join('\n')}\n`);
+    expect(code).toBe(0);
+    const out = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string; ask: boolean; score: number });
+    expect(out.map((o) => o.text)).toEqual(lines);
+    for (const o of out) {
+      const expected = classifyAsk(o.text, 'subject');
+      expect(o.ask).toBe(expected.ask);
+      expect(o.score).toBeCloseTo(expected.score, 3);
+    }
+    expect(out[0]!.ask).toBe(true);
+    expect(out[1]!.ask).toBe(false);
+  });
+
+  it('--kind sentence judges sentences; an unknown kind is a usage error', async () => {
+    const sentence = await rapport(
+      ['asks', '--classify', '--kind', 'sentence'],
+      {},
+      'Please find my notes attached.\n',
+    );
+    expect(sentence.code).toBe(0);
+    const [o] = sentence.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { score: number });
+    expect(o!.score).toBeCloseTo(classifyAsk('Please find my notes attached.', 'sentence').score, 3);
+    const bad = await rapport(['asks', '--classify', '--kind', 'poem'], {}, 'x\n');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/poem/);
   });
 });
 
