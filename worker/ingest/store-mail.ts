@@ -146,6 +146,9 @@ export async function storeMailPage(
 
   await prisma.$transaction(
     async (tx) => {
+      // Not waiting for this commit to reach disk is safe here: rows and cursor commit together, so a
+      // database crash can only lose whole recent pages, which the next sync step fetches again.
+      await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
       if (rows.length > 0) {
         counts.stored = await insertMessages(tx, rows);
         counts.duplicates = rows.length - counts.stored;
