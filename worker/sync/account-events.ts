@@ -1,7 +1,9 @@
 /**
  * What happens right after a mailbox is connected or disconnected in the web pages. With Redis the
  * first sync is a queued job and the account's schedule is dropped on disconnect; without Redis
- * (embedded mode) the server syncs the new account itself, in the background, one run per account.
+ * (embedded mode) the server syncs the new account itself, in the background, one run per account —
+ * and, standing in for the worker's schedule, every active account at start and every
+ * SYNC_INTERVAL_MINUTES.
  */
 import type { AccountEvents } from '../api/server.js';
 import type { App } from '../app.js';
@@ -16,22 +18,34 @@ export function queuedAccountEvents(queues: Queues): AccountEvents {
 }
 
 export interface InProcessAccountEvents extends AccountEvents {
+  /** Starts a background sync of every active account (what the worker's schedule does with Redis). */
+  syncAllActive(): Promise<void>;
   /** Resolves when every background sync started so far has ended (tests, shutdown). */
   idle(): Promise<void>;
 }
 
 export function inProcessAccountEvents(app: App): InProcessAccountEvents {
   const running = new Map<string, Promise<void>>();
+  const start = (accountId: string) => {
+    if (running.has(accountId)) return;
+    const run = syncAccountToEnd(app, { id: accountId, provider: 'account' })
+      .then((state) => app.logger.info({ accountId, state }, 'background sync finished'))
+      .catch((error: unknown) => app.logger.warn({ err: error, accountId }, 'background sync failed'))
+      .finally(() => running.delete(accountId));
+    running.set(accountId, run);
+  };
   return {
     async connected({ accountId }) {
-      if (running.has(accountId)) return;
-      const run = syncAccountToEnd(app, { id: accountId, provider: 'account' })
-        .then((state) => app.logger.info({ accountId, state }, 'first sync finished'))
-        .catch((error: unknown) => app.logger.warn({ err: error, accountId }, 'first sync failed'))
-        .finally(() => running.delete(accountId));
-      running.set(accountId, run);
+      start(accountId);
     },
     async disconnected() {},
+    async syncAllActive() {
+      const accounts = await app.db.prisma.account.findMany({
+        where: { status: 'active', provider: { in: ['google', 'microsoft'] } },
+        select: { id: true },
+      });
+      for (const a of accounts) start(a.id);
+    },
     async idle() {
       while (running.size > 0) await Promise.all(running.values());
     },

@@ -46,12 +46,19 @@ export async function serveCommand(app: App): Promise<void> {
   const queues = config.REDIS_URL
     ? openQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
     : null;
+  // Without Redis there is no worker: this process keeps the mailboxes in sync itself.
+  const inProcess = queues ? null : inProcessAccountEvents(app);
+  const resync = () =>
+    inProcess?.syncAllActive().catch((error: unknown) => app.logger.warn({ err: error }, 'resync failed'));
+  const timer = inProcess ? setInterval(resync, config.SYNC_INTERVAL_MINUTES * 60_000) : null;
+  timer?.unref();
+  void resync();
   try {
     const server = await buildServer({
       app,
       connect: createConnectService(app),
       reportHtml: createReportPreview(app.db.prisma),
-      accountEvents: queues ? queuedAccountEvents(queues) : inProcessAccountEvents(app),
+      accountEvents: queues ? queuedAccountEvents(queues) : inProcess!,
       ...(queues ? { queueStats: queueStatsOf(queues) } : {}),
     });
     const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
@@ -60,6 +67,7 @@ export async function serveCommand(app: App): Promise<void> {
     process.stdout.write('rapport serve: shutting down\n');
     await server.close();
   } finally {
+    if (timer) clearInterval(timer);
     await queues?.close();
   }
 }
