@@ -4,8 +4,16 @@
  * Rapport connects through the real OAuth flow, syncs mail and calendar through googleapis, analyses as of
  * 2001-12-15, prints who is cooling off and the one-sided asks, and writes the weekly report to ./out/.
  * Safe to run again: the second run connects the same account and finds nothing new to store.
+ *
+ *   npm run demo                            # Gmail + Google Calendar through googleapis
+ *   npm run demo -- --provider microsoft    # Outlook + Microsoft 365 through msal and the Graph client
+ *
+ * The Microsoft emulator serves HTTPS with a certificate generated at start; the demo writes it to
+ * RAPPORT_HOME/demo-emulator-ca.pem and trusts it through MICROSOFT_CA_FILE, as a deployment would trust a
+ * private CA. Both providers store into the same embedded database; the analysis counts a message seen
+ * through both once (by Message-ID).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openApp } from '../worker/app.js';
 import { asksCommand, coolingOffCommand } from '../worker/cli/commands/relationships.js';
@@ -15,6 +23,8 @@ import { createConnectService } from '../worker/connect/index.js';
 import { connectViaLocalCallback, followConsent } from '../worker/connect/local-callback.js';
 import { EMULATOR_CLIENT, startGoogleEmulator } from '../worker/emulator/google/google-emulator.js';
 import { eventsFromIcs } from '../worker/emulator/ics-seed.js';
+import type { EmulatedMailbox } from '../worker/emulator/mailbox-model.js';
+import { startGraphEmulator } from '../worker/emulator/microsoft/graph-emulator.js';
 import { seedFromRawMessages } from '../worker/emulator/raw-message-seed.js';
 import { openMaybeGzip, parseFromLineDate, readMbox } from '../worker/providers/files/mbox-reader.js';
 import { analyzeUser } from '../worker/relationships/analyze-user.js';
@@ -27,6 +37,13 @@ const DATA = path.join(import.meta.dirname, 'demo-data');
 // The emulator enforces Gmail's per-user quota; the demo raises it 10× (and paces to match) so the sync
 // takes seconds. `npm run bench` measures sync at the real default of 250 units/s.
 const DEMO_QUOTA = 2500;
+
+const providerFlag = process.argv.indexOf('--provider');
+const provider = providerFlag >= 0 ? process.argv[providerFlag + 1] : 'google';
+if (provider !== 'google' && provider !== 'microsoft') {
+  console.error(`demo: --provider must be google or microsoft, not ${provider}`);
+  process.exit(2);
+}
 
 const started = performance.now();
 const step = (text: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${text}`);
@@ -42,23 +59,50 @@ const events = eventsFromIcs(await readFile(path.join(DATA, 'demo-calendar.ics')
   from: new Date('2001-01-01T00:00:00Z'),
   to: new Date('2002-12-31T00:00:00Z'),
 });
-const emulator = await startGoogleEmulator({
-  mailboxes: [
-    { user: { ...USER, aliases: [] }, messages: seedFromRawMessages(raws, { user: USER }), events },
-  ],
-  quota: { gmailUnitsPerSecond: DEMO_QUOTA },
-});
-step(`provider emulator on ${emulator.url}: ${raws.length} messages, ${events.length} calendar events`);
-
+const mailbox: EmulatedMailbox = {
+  user: { ...USER, aliases: [] },
+  messages: seedFromRawMessages(raws, { user: USER }),
+  events,
+};
 const base = loadConfig();
+let providerSettings: Partial<typeof base>;
+let emulator: { url: string; close(): Promise<void> };
+let ca: string | undefined;
+if (provider === 'google') {
+  const google = await startGoogleEmulator({
+    mailboxes: [mailbox],
+    quota: { gmailUnitsPerSecond: DEMO_QUOTA },
+  });
+  emulator = google;
+  providerSettings = {
+    GOOGLE_CLIENT_ID: EMULATOR_CLIENT.clientId,
+    GOOGLE_CLIENT_SECRET: EMULATOR_CLIENT.clientSecret,
+    GOOGLE_API_ROOT: google.endpoints.apiRootUrl,
+    GOOGLE_AUTH_URL: google.endpoints.authUrl,
+    GOOGLE_TOKEN_URL: google.endpoints.tokenUrl,
+    GOOGLE_QUOTA_UNITS_PER_SECOND: DEMO_QUOTA,
+  };
+} else {
+  const graph = await startGraphEmulator({ mailboxes: [mailbox] });
+  emulator = graph;
+  ca = graph.ca;
+  await mkdir(base.rapportHome, { recursive: true });
+  const caFile = path.join(base.rapportHome, 'demo-emulator-ca.pem');
+  await writeFile(caFile, graph.ca);
+  providerSettings = {
+    MICROSOFT_CLIENT_ID: graph.client.clientId,
+    MICROSOFT_CLIENT_SECRET: graph.client.clientSecret,
+    MICROSOFT_AUTHORITY: graph.authority('common'),
+    MICROSOFT_GRAPH_URL: graph.graphBaseUrl,
+    MICROSOFT_CA_FILE: caFile,
+    MICROSOFT_REQUESTS_PER_SECOND: 16,
+  };
+}
+step(`${provider} emulator on ${emulator.url}: ${raws.length} messages, ${events.length} calendar events`);
+
 const config = {
   ...base,
-  GOOGLE_CLIENT_ID: EMULATOR_CLIENT.clientId,
-  GOOGLE_CLIENT_SECRET: EMULATOR_CLIENT.clientSecret,
-  GOOGLE_API_ROOT: emulator.endpoints.apiRootUrl,
-  GOOGLE_AUTH_URL: emulator.endpoints.authUrl,
-  GOOGLE_TOKEN_URL: emulator.endpoints.tokenUrl,
-  GOOGLE_QUOTA_UNITS_PER_SECOND: DEMO_QUOTA,
+  ...providerSettings,
   // The mailbox is from 2001: reach back far enough to include it.
   BACKFILL_MONTHS: 400,
   LOG_LEVEL: 'warn' as const,
@@ -67,10 +111,18 @@ const app = await openApp(config);
 try {
   step(`embedded database ready in ${config.rapportHome}`);
   const user = await findOrCreateUser(app.db.prisma, USER.email);
-  await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, {
-    loginHint: USER.email,
-  });
-  step('connected Google through OAuth (PKCE, verified state; refresh token stored encrypted)');
+  await connectViaLocalCallback(
+    createConnectService(app),
+    user.id,
+    provider,
+    (url) => followConsent(url, ca),
+    {
+      loginHint: USER.email,
+    },
+  );
+  step(
+    `connected ${provider === 'google' ? 'Google' : 'Microsoft'} through OAuth (PKCE, verified state; refresh token stored encrypted)`,
+  );
   const sync = await syncUserInline(app, user, (line) => step(line));
   step(sync.summary);
   const run = await analyzeUser(app.db.prisma, user, new Date(`${AS_OF}T00:00:00Z`));
