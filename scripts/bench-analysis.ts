@@ -20,23 +20,13 @@ import type {
   AnalysisPerson,
   AttendeeResponse,
 } from '../worker/analysis/types.js';
+import { seededRandom } from '../worker/emulator/seeded-random.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generate(nMessages: number, nPeople: number, seed: number): AnalysisInput {
-  const random = rng(seed);
+  const random = seededRandom(seed).next;
   const asOf = new Date('2025-01-01T00:00:00Z');
   const span = 3 * 365 * DAY;
   const t0 = asOf.getTime() - span;

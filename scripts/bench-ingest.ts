@@ -14,19 +14,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../worker/db/database.js';
+import { seededRandom } from '../worker/emulator/seeded-random.js';
 import { storeMailPage } from '../worker/ingest/store-mail.js';
 import type { MailAddress, MailRecord } from '../worker/providers/port.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SELF = 'bench@rapport.example';
 const SUBJECTS = [
@@ -40,7 +30,7 @@ const SUBJECTS = [
 ];
 
 function records(n: number, seed: number): MailRecord[] {
-  const random = rng(seed);
+  const random = seededRandom(seed).next;
   const people: MailAddress[] = Array.from({ length: 800 }, (_, i) => ({
     address: `person${i}@org${i % 41}.example`,
     name: `Person ${i}`,

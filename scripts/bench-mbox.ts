@@ -15,20 +15,10 @@ import { once } from 'node:events';
 import { createWriteStream, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '../worker/emulator/seeded-random.js';
 import { normalizeMessage } from '../worker/ingest/normalize-message.js';
 import { parseMailHeaders } from '../worker/providers/files/mail-headers.js';
 import { openMaybeGzip, parseFromLineDate, readMbox } from '../worker/providers/files/mbox-reader.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS =
   'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua could you please review the attached draft before friday meeting budget'.split(
@@ -36,7 +26,7 @@ const WORDS =
   );
 
 async function generate(path: string, targetBytes: number): Promise<number> {
-  const rand = mulberry32(42);
+  const rand = seededRandom(42).next;
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const people = Array.from({ length: 400 }, (_, i) => `person${i}@example${i % 13}.com`);
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });

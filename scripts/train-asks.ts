@@ -22,6 +22,7 @@ import {
   classifyAskWith,
   compileAskModel,
 } from '../worker/analysis/ask-classifier.js';
+import { seededRandom } from '../worker/emulator/seeded-random.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEV_FILE = resolve(ROOT, 'test/fixtures/asks/ask-dev.tsv');
@@ -43,18 +44,6 @@ function readLabelled(file: string): { label: boolean; text: string }[] {
       if (label !== 'Yes' && label !== 'No') throw new Error(`bad label in ${file}: ${l.slice(0, 60)}`);
       return { label: label === 'Yes', text: l.slice(tab + 1) };
     });
-}
-
-/** Deterministic PRNG (mulberry32) so folds and results are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Fitted {
@@ -150,7 +139,7 @@ function prf(pairs: { y: 0 | 1; p: number }[], threshold: number) {
  */
 function crossValidate(data: Example[], l2: number, minCount: number, kind: AskTextKind = 'auto', k = 5) {
   const order = data.map((_, i) => i);
-  const rand = rng(729);
+  const rand = seededRandom(729).next;
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];

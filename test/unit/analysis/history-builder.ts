@@ -10,6 +10,7 @@ import type {
   AnalysisPerson,
   AttendeeResponse,
 } from '../../../worker/analysis/types.js';
+import { seededRandom } from '../../../worker/emulator/seeded-random.js';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -156,17 +157,8 @@ export function history(asOf: Date | string = '2024-06-30T12:00:00Z'): HistoryBu
   return new HistoryBuilder(asOf);
 }
 
-/** mulberry32: small, fast, seeded PRNG in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded [0, 1) numbers: the project's one PRNG (mulberry32). */
+export const rng = (seed: number): (() => number) => seededRandom(seed).next;
 
 export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;

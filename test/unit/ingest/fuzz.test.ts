@@ -7,22 +7,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../worker/emulator/seeded-random.js';
 import { normalizeMessage } from '../../../worker/ingest/normalize-message.js';
 import { readIcs } from '../../../worker/providers/files/ics-reader.js';
 import { parseMailHeaders } from '../../../worker/providers/files/mail-headers.js';
 import { readMbox } from '../../../worker/providers/files/mbox-reader.js';
 import type { MailRecord } from '../../../worker/providers/port.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE_SEED = Number(process.env.FUZZ_SEED ?? 0);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 0);
@@ -160,7 +150,7 @@ describe('fuzz: parseMailHeaders + normalizeMessage', () => {
   it(
     'never throw on 800 mangled messages; every result is a record or a reasoned skip',
     () => {
-      const rand = mulberry32(20240601 + BASE_SEED);
+      const rand = seededRandom(20240601 + BASE_SEED).next;
       const self = { addresses: new Set(['rod.hayslett@enron.com']) };
       const now = new Date('2024-06-01T00:00:00Z');
       const tally = { records: 0, skipped: 0, normalized: 0 };
@@ -202,7 +192,7 @@ describe('fuzz: parseMailHeaders + normalizeMessage', () => {
   it(
     'readMbox survives mangled messages in random chunks and accounts for every byte',
     async () => {
-      const rand = mulberry32(7 + BASE_SEED);
+      const rand = seededRandom(7 + BASE_SEED).next;
       const parts: Buffer[] = [];
       for (let i = 0; i < 150; i++) {
         parts.push(
@@ -236,7 +226,7 @@ describe('fuzz: readIcs', () => {
   it(
     'never throws on 300 mangled calendars; records have valid dates, skips have reasons',
     () => {
-      const rand = mulberry32(99 + BASE_SEED);
+      const rand = seededRandom(99 + BASE_SEED).next;
       const sources = [
         'team-calendar.ics',
         'recur_instances.ics',
