@@ -73,8 +73,16 @@ function machine() {
   };
 }
 
-/** Runs a script under tsx in a fresh process; echoes its output indented and returns its BENCH_RESULT. */
-function runScript(script: string, args: string[], timeoutSeconds: number): Promise<Record<string, unknown>> {
+/**
+ * Runs a script under tsx in a fresh process; echoes its output indented (minus lines matching `hide`)
+ * and returns its BENCH_RESULT.
+ */
+function runScript(
+  script: string,
+  args: string[],
+  timeoutSeconds: number,
+  hide?: RegExp,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', script), ...args], {
       cwd: root,
@@ -95,7 +103,7 @@ function runScript(script: string, args: string[], timeoutSeconds: number): Prom
       for (const raw of lines) {
         const line = raw.split('\r').pop() ?? '';
         if (line.startsWith('BENCH_RESULT ')) result = JSON.parse(line.slice('BENCH_RESULT '.length));
-        else if (line.trim()) console.log(`    │ ${line}`);
+        else if (line.trim() && !hide?.test(line)) console.log(`    │ ${line}`);
       }
     });
     child.stderr.setEncoding('utf8');
@@ -117,75 +125,6 @@ function runScript(script: string, args: string[], timeoutSeconds: number): Prom
           signal
             ? `killed after ${timeoutSeconds} s (${signal})`
             : `exit ${code}${result ? '' : ', no BENCH_RESULT line'}${tail ? `: ${tail}` : ''}`,
-        ),
-      );
-    });
-  });
-}
-
-/** bench-api.ts prints human-readable lines; read p50/p99 from them when it has no BENCH_RESULT. */
-function runApi(args: string[], timeoutSeconds: number): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(root, 'scripts', 'bench-api.ts'), ...args],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (c: string) => {
-      out += c;
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c: string) => {
-      stderr += c;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      for (const line of out.split('\n')) {
-        if (
-          line.trim() &&
-          !line.startsWith('BENCH_RESULT ') &&
-          !line.startsWith('  ->') &&
-          !/^\s+(->|Index|Sort|Limit|Planning|Execution|Filter|Rows|Buffers|Heap|Recheck)/.test(line)
-        )
-          console.log(`    │ ${line}`);
-      }
-      const json = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (code === 0 && json) return resolve(JSON.parse(json.slice('BENCH_RESULT '.length)));
-      const latencies = [...out.matchAll(/p50 ([\d.]+) ms\s+p90 ([\d.]+) ms\s+p99 ([\d.]+) ms/g)];
-      const latency = latencies[0];
-      // Newer bench-api.ts also measures a bare-fastify "floor" with the same clients (second latency line).
-      const floor = /^floor:/m.test(out) ? latencies[1] : undefined;
-      const requests = /requests:\s+(\d+) in ([\d.]+) s \((\d+) not 200\)/.exec(out);
-      const throughput = /throughput:\s+([\d.]+) req\/s/.exec(out);
-      if (code === 0 && latency) {
-        return resolve({
-          p50: Number(latency[1]),
-          p90: Number(latency[2]),
-          p99: Number(latency[3]),
-          requests: requests ? Number(requests[1]) : null,
-          errors: requests ? Number(requests[3]) : null,
-          throughput: throughput ? Number(throughput[1]) : null,
-          floorP99: floor ? Number(floor[3]) : null,
-        });
-      }
-      const tail = stderr
-        .split('\n')
-        .filter((l) => l.trim() && !l.includes('npm warn'))
-        .slice(-3)
-        .join(' / ');
-      reject(
-        new Error(
-          signal
-            ? `killed after ${timeoutSeconds} s`
-            : `exit ${code}, no latency line${tail ? `: ${tail}` : ''}`,
         ),
       );
     });
@@ -405,7 +344,8 @@ const steps: Step[] = [
       ['cooling-off p99', 'ms', '≤ 25 ms'],
     ],
     run: async () => {
-      const r = await runApi(
+      const r = await runScript(
+        'bench-api.ts',
         [
           '--people',
           String(SIZES.apiPeople),
@@ -417,11 +357,14 @@ const steps: Step[] = [
           '100000',
         ],
         600,
+        // The query plan's body lines; its first line and the figures stay.
+        /^\s+(->|Index|Sort|Limit|Planning|Execution|Filter|Rows|Buffers|Heap|Recheck|Presorted|Full-sort)/,
       );
+      const floorP99 = (r.floor as { p99?: unknown } | undefined)?.p99;
       const note =
         `50 clients, ${SIZES.apiPeople} people${r.errors ? `, ${r.errors} non-200` : ''}` +
         `${r.throughput ? `, ${r.throughput} req/s` : ''}` +
-        `${typeof r.floorP99 === 'number' ? `; bare-fastify floor p99 ${r.floorP99} ms on this machine` : ''}`;
+        `${typeof floorP99 === 'number' ? `; bare-fastify floor p99 ${floorP99} ms on this machine` : ''}`;
       return [
         info('cooling-off p50', num(r.p50), 'ms', note),
         atMost('cooling-off p99', num(r.p99), 'ms', 25, note),
