@@ -19,13 +19,13 @@ import os from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Command } from 'commander';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pg from 'pg';
+import { createTestDatabase } from '../test/support/database.js';
 import { createApiToken } from '../worker/api/auth/api-tokens.js';
 import { buildServer } from '../worker/api/server.js';
 import type { App } from '../worker/app.js';
 import { parseConfig } from '../worker/config.js';
 import type { ConnectService } from '../worker/connect/connect-service.js';
-import { openDatabase, type PrismaClient } from '../worker/db/database.js';
+import type { PrismaClient } from '../worker/db/database.js';
 import { UsageError } from '../worker/errors.js';
 import type { Prisma } from '../worker/generated/prisma/client.js';
 import { createLogger } from '../worker/logger.js';
@@ -277,14 +277,8 @@ function report(title: string, m: Measured): void {
 
 async function main(): Promise<void> {
   const opts = options();
-  const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-  const name = `rapport_bench_api_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString(), rapportHome: '/nonexistent', migrate: true });
+  // The server's own pool size (10), as `rapport serve` would have.
+  const db = await createTestDatabase({ prefix: 'rapport_bench_api', poolSize: 10 });
   try {
     const t0 = performance.now();
     const userId = await seedUser(db.prisma, 'bench@rapport.example', opts.people);
@@ -312,7 +306,7 @@ async function main(): Promise<void> {
 
     const app: App = {
       config: parseConfig({
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: db.url,
         LOG_LEVEL: 'silent',
         RAPPORT_HOME: '/nonexistent',
       }),
@@ -377,10 +371,10 @@ async function main(): Promise<void> {
       await server.close();
     }
   } finally {
-    await db.close();
-    if (!opts.keep) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    else console.log(`kept database ${name}`);
-    await admin.end();
+    if (opts.keep) {
+      await db.close();
+      console.log(`kept database ${db.name}`);
+    } else await db.drop();
   }
 }
 

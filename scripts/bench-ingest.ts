@@ -11,9 +11,7 @@
  * the same bytes. The last line is `BENCH_RESULT {json}`.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { openDatabase } from '../worker/db/database.js';
+import { createTestDatabase } from '../test/support/database.js';
 import { seededRandom } from '../worker/emulator/seeded-random.js';
 import { storeMailPage } from '../worker/ingest/store-mail.js';
 import type { MailAddress, MailRecord } from '../worker/providers/port.js';
@@ -98,20 +96,7 @@ async function main(): Promise<void> {
     console.error('usage: tsx scripts/bench-ingest.ts [messages>0] [--keep]');
     process.exit(2);
   }
-  const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-  const name = `rapport_bench_ingest_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
-  const db = await openDatabase({
-    databaseUrl: dbUrl,
-    rapportHome: '/nonexistent',
-    migrate: true,
-    poolSize: 4,
-  });
+  const db = await createTestDatabase({ prefix: 'rapport_bench_ingest' });
   try {
     const prisma = db.prisma;
     const user = await prisma.user.create({ data: { email: SELF }, select: { id: true } });
@@ -148,11 +133,11 @@ async function main(): Promise<void> {
     const ingestRate = stored / ingestSeconds;
 
     // The very same rows, raw.
-    const dump = await psql(dbUrl, 'COPY "Message" TO STDOUT');
+    const dump = await psql(db.url, 'COPY "Message" TO STDOUT');
     await prisma.$executeRawUnsafe('TRUNCATE "Message"');
     await prisma.$executeRawUnsafe('CHECKPOINT');
     const t1 = performance.now();
-    await psql(dbUrl, 'COPY "Message" FROM STDIN', dump);
+    await psql(db.url, 'COPY "Message" FROM STDIN', dump);
     const copySeconds = (performance.now() - t1) / 1000;
     const copied = await prisma.message.count();
     const copyRate = copied / copySeconds;
@@ -168,10 +153,10 @@ async function main(): Promise<void> {
       `BENCH_RESULT ${JSON.stringify({ messages: n, stored, ingestSeconds, ingestRate, copied, copySeconds, copyRate, ratio: ingestRate / copyRate })}`,
     );
   } finally {
-    await db.close();
-    if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    else console.log(`kept database ${name}`);
-    await admin.end();
+    if (keep) {
+      await db.close();
+      console.log(`kept database ${db.name}`);
+    } else await db.drop();
   }
 }
 

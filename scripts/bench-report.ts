@@ -10,10 +10,8 @@
  * the wall time for 10k users on one worker process (sequential; no queue or SMTP overhead).
  * The last line is `BENCH_RESULT {json}`.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import pg from 'pg';
-import { openDatabase } from '../worker/db/database.js';
+import { createTestDatabase } from '../test/support/database.js';
 import { importFiles } from '../worker/ingest/import-files.js';
 import { analyzeUser } from '../worker/relationships/analyze-user.js';
 import { buildReport } from '../worker/report/render-report.js';
@@ -31,19 +29,7 @@ async function main(): Promise<void> {
     console.error('usage: tsx scripts/bench-report.ts [repeats>0] [--keep]');
     process.exit(2);
   }
-  const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-  const name = `rapport_bench_report_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({
-    databaseUrl: url.toString(),
-    rapportHome: '/nonexistent',
-    migrate: true,
-    poolSize: 4,
-  });
+  const db = await createTestDatabase({ prefix: 'rapport_bench_report' });
   try {
     const prisma = db.prisma;
     const user = await findOrCreateUser(prisma, USER_EMAIL);
@@ -105,10 +91,10 @@ async function main(): Promise<void> {
       })}`,
     );
   } finally {
-    await db.close();
-    if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    else console.log(`kept database ${name}`);
-    await admin.end();
+    if (keep) {
+      await db.close();
+      console.log(`kept database ${db.name}`);
+    } else await db.drop();
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Each integration test file gets its own freshly migrated PostgreSQL database on the real server, so
- * files run in parallel and reruns start clean. Dropped again in afterAll.
+ * files run in parallel and reruns start clean. Dropped again in afterAll. The benchmark scripts take
+ * their scratch databases from here too.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -19,8 +20,10 @@ function withDatabase(serverUrl: string, name: string): string {
   return url.toString();
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `rapport_t_${randomBytes(5).toString('hex')}`;
+export async function createTestDatabase(
+  options: { prefix?: string; poolSize?: number } = {},
+): Promise<TestDatabase> {
+  const name = `${options.prefix ?? 'rapport_t'}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -29,7 +32,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     databaseUrl: withDatabase(TEST_SERVER_URL, name),
     rapportHome: '/nonexistent',
     migrate: true,
-    poolSize: 4,
+    poolSize: options.poolSize ?? 4,
   });
   return {
     ...db,
