@@ -9,11 +9,8 @@
  * (`apt-get update && apt-get install -y chromium`); without it this test fails rather than skips.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLoginCode } from '../../worker/api/auth/login-codes.js';
 import { buildServer } from '../../worker/api/server.js';
@@ -24,21 +21,11 @@ import { generateMailbox } from '../../worker/emulator/mailbox-generator.js';
 import { type GraphEmulator, startGraphEmulator } from '../../worker/emulator/microsoft/graph-emulator.js';
 import { type InProcessAccountEvents, inProcessAccountEvents } from '../../worker/sync/account-events.js';
 import { testApp } from '../integration/api/api-support.js';
+import { artifactPath, launchChromium } from '../support/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/net.js';
 import { googleEmulatorEnv, graphEmulatorEnv } from '../support/provider-env.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const EMAIL = 'ada@rapport.example';
 
 let db: TestDatabase;
@@ -50,20 +37,9 @@ let browser: Browser;
 let base: string;
 let accountEvents: InProcessAccountEvents;
 
-const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
-
-/** Screenshots of each step are kept in test-artifacts/ (CI uploads that folder). */
-async function screenshotPath(name: string): Promise<string> {
-  await mkdir(ARTIFACTS, { recursive: true });
-  return path.join(ARTIFACTS, `e2e-${name}`);
-}
+const screenshotPath = (name: string) => artifactPath(`e2e-${name}`);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: apt-get update && apt-get install -y chromium`,
-    );
-  }
   db = await createTestDatabase();
   emulator = await startGoogleEmulator({
     mailboxes: [
@@ -92,7 +68,7 @@ beforeAll(async () => {
   accountEvents = inProcessAccountEvents(app);
   server = await buildServer({ app, connect: createConnectService(app), accountEvents });
   await server.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium('the connect flow cannot be clicked through');
 }, 120_000);
 
 afterAll(async () => {

@@ -7,31 +7,18 @@
  * Needs Debian's Chromium at /usr/bin/chromium (`apt-get update && apt-get install -y chromium`). Without
  * it this test FAILS, on purpose: a layout check that silently skips is a layout check nobody runs.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../../worker/report/render-html.js';
 import { buildReport } from '../../../worker/report/render-report.js';
+import { ARTIFACTS, launchChromium } from '../../support/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { DEMO_AS_OF, importDemo } from './report-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts');
-// As the machine's own probe runs it: headless, as root, and with no calls home (the network is closed).
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Always there on a week with data (the action sections depend on the analysis; see `sections`). */
 const ALWAYS = ['channel-mix', 'top-people'];
 
@@ -80,14 +67,7 @@ afterAll(async () => {
 });
 
 async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}, so the report layout cannot be checked. ` +
-        'Install it with: apt-get update && apt-get install -y chromium',
-    );
-  }
-  // playwright gives every launch a new, empty profile directory of its own.
-  browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser ??= await launchChromium('the report layout cannot be checked');
   return browser;
 }
 
