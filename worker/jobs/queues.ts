@@ -6,6 +6,7 @@
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isProviderError } from '../providers/provider-error.js';
+import { SENDING_LEASE_MS } from '../report/report-outbox.js';
 import { syncVerdict } from '../sync/sync-error-policy.js';
 import { acquireLock } from './account-lock.js';
 import {
@@ -242,7 +243,7 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
         if (result?.status === 'in-progress') {
           // Another sender holds the week's report. If it dies before sending, its lease runs out and
           // this job, back then, sends it; if it finished, this job finds it sent and stops.
-          await job.moveToDelayed(Date.now() + (deps.reportLeaseMs ?? 300_000) + 1_000, token);
+          await job.moveToDelayed(Date.now() + (deps.reportLeaseMs ?? SENDING_LEASE_MS) + 1_000, token);
           throw new DelayedError();
         }
         return result;

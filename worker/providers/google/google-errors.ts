@@ -32,29 +32,27 @@ const RATE_LIMIT_REASONS = new Set([
   'concurrentLimitExceeded',
 ]);
 
-const record = asRecord;
-
 /** `error.errors[].reason` of Google's JSON error envelope. */
 export function googleErrorReasons(body: unknown): string[] {
-  const error = record(record(body)?.error);
+  const error = asRecord(asRecord(body)?.error);
   const details = error?.errors;
   if (!Array.isArray(details)) return [];
-  return details.map((d) => record(d)?.reason).filter((r): r is string => typeof r === 'string');
+  return details.map((d) => asRecord(d)?.reason).filter((r): r is string => typeof r === 'string');
 }
 
 function googleErrorMessage(body: unknown): string | null {
-  const error = record(body)?.error;
+  const error = asRecord(body)?.error;
   if (typeof error === 'string') {
-    const description = record(body)?.error_description;
+    const description = asRecord(body)?.error_description;
     return typeof description === 'string' ? `${error}: ${description}` : error;
   }
-  const message = record(error)?.message;
+  const message = asRecord(error)?.message;
   return typeof message === 'string' ? message : null;
 }
 
 /** The OAuth token endpoint's flat `{ error: 'invalid_grant' }`. */
 function oauthErrorCode(body: unknown): string | null {
-  const error = record(body)?.error;
+  const error = asRecord(body)?.error;
   return typeof error === 'string' ? error : null;
 }
 
@@ -126,8 +124,8 @@ export function fromHttpFailure(
 /** Any thrown value → ProviderError (ProviderErrors pass through unchanged). */
 export function toProviderError(error: unknown, context: GoogleErrorContext): ProviderError {
   if (error instanceof ProviderError) return error;
-  const e = record(error);
-  const response = record(e?.response);
+  const e = asRecord(error);
+  const response = asRecord(e?.response);
   const status =
     typeof response?.status === 'number'
       ? response.status

@@ -25,14 +25,12 @@ const CURSOR_CODES = new Set([
   'invaliddeltatoken',
 ]);
 
-const record = asRecord;
-
 /** Retry-After: seconds or an HTTP date. */
 export const parseRetryAfter = retryAfterHeaderMs;
 
 /** `{ error: { code, message } }` (Graph) or `{ error, error_description }` (identity platform). */
 function describe(body: unknown): { code: string | null; message: string | null; oauth: string | null } {
-  const b = record(body);
+  const b = asRecord(body);
   if (typeof b?.error === 'string') {
     const description = typeof b.error_description === 'string' ? b.error_description : null;
     return {
@@ -41,7 +39,7 @@ function describe(body: unknown): { code: string | null; message: string | null;
       oauth: b.error,
     };
   }
-  const e = record(b?.error);
+  const e = asRecord(b?.error);
   return {
     code: typeof e?.code === 'string' ? e.code : null,
     message: typeof e?.message === 'string' ? e.message : null,
@@ -99,7 +97,7 @@ function classify(
 }
 
 export function networkFailure(error: unknown, operation: string): ProviderError {
-  const code = record(error)?.code;
+  const code = asRecord(error)?.code;
   const message = error instanceof Error ? error.message : String(error);
   const detail = typeof code === 'string' && NETWORK_CODES.has(code) ? code : message;
   return new ProviderError('transient', `${operation}: ${detail}`, { cause: error });
@@ -115,7 +113,7 @@ export function toProviderError(
   context: GraphErrorContext & { tokenFailure?: () => ProviderError | null },
 ): ProviderError {
   if (error instanceof ProviderError) return error;
-  const e = record(error);
+  const e = asRecord(error);
   const status = typeof e?.statusCode === 'number' ? e.statusCode : -1;
   if (status <= 0) {
     const token = context.tokenFailure?.();
