@@ -28,7 +28,7 @@ export function inProcessAccountEvents(app: App): InProcessAccountEvents {
   const running = new Map<string, Promise<void>>();
   const start = (accountId: string) => {
     if (running.has(accountId)) return;
-    const run = syncAccountToEnd(app, { id: accountId, provider: 'account' })
+    const run = syncAccountToEnd(app, accountId)
       .then((state) => app.logger.info({ accountId, state }, 'background sync finished'))
       .catch((error: unknown) => app.logger.warn({ err: error, accountId }, 'background sync failed'))
       .finally(() => running.delete(accountId));

@@ -24,21 +24,22 @@ function inlineDeps(app: App): ProcessorDeps {
   };
 }
 
-/** Runs sync steps for one account until it is up to date (or stops: needs_reauth, inactive). */
+/**
+ * Runs sync steps for one account until it is up to date (or stops: needs_reauth, inactive), adding
+ * what each step stored to `totals` and reporting after each step.
+ */
 export async function syncAccountToEnd(
   app: App,
-  account: { id: string; provider: string },
+  accountId: string,
   totals: { mail: StoreCounts; calendar: StoreCounts } = { mail: emptyCounts(), calendar: emptyCounts() },
-  progress: (line: string) => void = () => {},
+  progress: (step: number) => void = () => {},
 ): Promise<string> {
   const deps = inlineDeps(app);
   for (let step = 1; ; step++) {
-    const outcome = await processSync(deps, { accountId: account.id });
+    const outcome = await processSync(deps, { accountId });
     addCounts(totals.mail, outcome.mail);
     addCounts(totals.calendar, outcome.calendar);
-    progress(
-      `${account.provider}: step ${step}, ${totals.mail.stored} messages and ${totals.calendar.stored} events stored so far`,
-    );
+    progress(step);
     if (outcome.state !== 'more') return outcome.state;
   }
 }
@@ -51,7 +52,12 @@ export async function syncUserInline(app: App, user: UserRef, progress: (line: s
   const totals = { mail: emptyCounts(), calendar: emptyCounts() };
   const states: string[] = [];
   for (const account of accounts) {
-    states.push(`${account.provider} ${await syncAccountToEnd(app, account, totals, progress)}`);
+    const state = await syncAccountToEnd(app, account.id, totals, (step) =>
+      progress(
+        `${account.provider}: step ${step}, ${totals.mail.stored} messages and ${totals.calendar.stored} events stored so far`,
+      ),
+    );
+    states.push(`${account.provider} ${state}`);
   }
   const { mail, calendar } = totals;
   const summary =
