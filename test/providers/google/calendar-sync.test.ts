@@ -1,28 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatedEvent } from '../../../worker/emulator/mailbox-model.js';
 import { calendarCursorSchema } from '../../../worker/providers/google/calendar-cursor.js';
-import type { GoogleSession } from '../../../worker/providers/google/google-session.js';
-import type { ChangePage, EventRecord } from '../../../worker/providers/port.js';
 import { ProviderError } from '../../../worker/providers/provider-error.js';
-import { NOW, sorted, startTestEnv, type TestEnv, USER } from './google-test-env.js';
-
-async function drainCalendar(session: GoogleSession, cursor: unknown) {
-  const pages: ChangePage<EventRecord>[] = [];
-  let current = cursor;
-  for (let i = 0; i < 100; i++) {
-    const page = await session.calendarChanges(current);
-    pages.push(page);
-    current = page.cursor;
-    if (page.done) break;
-  }
-  return {
-    pages,
-    cursor: current,
-    records: pages.flatMap((p) => p.records),
-    deleted: pages.flatMap((p) => p.deleted),
-    skipped: pages.flatMap((p) => p.skipped),
-  };
-}
+import { drainCalendar, NOW, sorted, startTestEnv, type TestEnv, USER } from './google-test-env.js';
 
 describe('Calendar sync against the emulator', () => {
   let env: TestEnv;

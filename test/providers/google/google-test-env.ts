@@ -15,7 +15,6 @@ import {
   type GoogleSession,
   type GoogleSessionOptions,
 } from '../../../worker/providers/google/google-session.js';
-import type { ChangePage, MailRecord, SkippedRecord } from '../../../worker/providers/port.js';
 
 /** The mailbox's "present": fixed, so generated data and the backfill window agree. */
 export const NOW = new Date('2026-06-01T12:00:00Z');
@@ -80,30 +79,4 @@ export async function startTestEnv(
   };
 }
 
-export interface Drained {
-  ids: string[];
-  records: MailRecord[];
-  deleted: string[];
-  skipped: SkippedRecord[];
-  cursor: unknown;
-  calls: number;
-  pages: ChangePage<MailRecord>[];
-}
-
-/** Calls mailChanges until `done` (or `maxCalls`), as the sync job would, collecting everything. */
-export async function drainMail(session: GoogleSession, cursor: unknown, maxCalls = 1000): Promise<Drained> {
-  const out: Drained = { ids: [], records: [], deleted: [], skipped: [], cursor, calls: 0, pages: [] };
-  for (;;) {
-    const page = await session.mailChanges(out.cursor);
-    out.calls++;
-    out.pages.push(page);
-    out.records.push(...page.records);
-    out.ids.push(...page.records.map((r) => r.providerId));
-    out.deleted.push(...page.deleted);
-    out.skipped.push(...page.skipped);
-    out.cursor = page.cursor;
-    if (page.done || out.calls >= maxCalls) return out;
-  }
-}
-
-export const sorted = (values: Iterable<string>): string[] => [...values].sort();
+export { type Drained, drainCalendar, drainMail, sorted } from '../../support/drain.js';

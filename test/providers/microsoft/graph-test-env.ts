@@ -16,7 +16,6 @@ import {
   type MicrosoftSession,
   type MicrosoftSessionOptions,
 } from '../../../worker/providers/microsoft/microsoft-session.js';
-import type { ChangePage, EventRecord, MailRecord, SkippedRecord } from '../../../worker/providers/port.js';
 
 export const NOW = new Date('2026-06-01T12:00:00Z');
 export const USER = {
@@ -78,46 +77,4 @@ export async function startGraphTestEnv(
   };
 }
 
-export interface Drained<T> {
-  ids: string[];
-  records: T[];
-  deleted: string[];
-  skipped: SkippedRecord[];
-  cursor: unknown;
-  calls: number;
-  pages: ChangePage<T>[];
-}
-
-async function drain<T extends { providerId: string }>(
-  next: (cursor: unknown) => Promise<ChangePage<T>>,
-  cursor: unknown,
-  maxCalls: number,
-): Promise<Drained<T>> {
-  const out: Drained<T> = { ids: [], records: [], deleted: [], skipped: [], cursor, calls: 0, pages: [] };
-  for (;;) {
-    const page = await next(out.cursor);
-    out.calls++;
-    out.pages.push(page);
-    out.records.push(...page.records);
-    out.ids.push(...page.records.map((r) => r.providerId));
-    out.deleted.push(...page.deleted);
-    out.skipped.push(...page.skipped);
-    out.cursor = page.cursor;
-    if (page.done || out.calls >= maxCalls) return out;
-  }
-}
-
-/** Calls mailChanges until `done`, as the sync job would. */
-export const drainMail = (
-  session: MicrosoftSession,
-  cursor: unknown,
-  maxCalls = 1000,
-): Promise<Drained<MailRecord>> => drain((c) => session.mailChanges(c), cursor, maxCalls);
-
-export const drainCalendar = (
-  session: MicrosoftSession,
-  cursor: unknown,
-  maxCalls = 1000,
-): Promise<Drained<EventRecord>> => drain((c) => session.calendarChanges(c), cursor, maxCalls);
-
-export const sorted = (values: Iterable<string>): string[] => [...values].sort();
+export { type Drained, drainCalendar, drainMail, sorted } from '../../support/drain.js';
