@@ -7,6 +7,7 @@ import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullm
 import { Redis } from 'ioredis';
 import { isProviderError } from '../providers/provider-error.js';
 import { SENDING_LEASE_MS } from '../report/report-outbox.js';
+import { SYNCABLE_ACCOUNTS } from '../sync/sync-account.js';
 import { syncVerdict } from '../sync/sync-error-policy.js';
 import { acquireLock } from './account-lock.js';
 import {
@@ -113,7 +114,7 @@ export async function upsertSchedules(
   syncEveryMinutes: number,
 ): Promise<{ syncs: number; reports: number; removed: number }> {
   const accounts = await deps.prisma.account.findMany({
-    where: { status: 'active', provider: { in: ['google', 'microsoft'] } },
+    where: SYNCABLE_ACCOUNTS,
     select: { id: true },
   });
   for (const a of accounts) {

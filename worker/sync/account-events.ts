@@ -8,6 +8,7 @@
 import type { AccountEvents } from '../api/server.js';
 import type { App } from '../app.js';
 import { enqueueSync, type Queues, removeAccountSchedule } from '../jobs/queues.js';
+import { SYNCABLE_ACCOUNTS } from './sync-account.js';
 import { syncAccountToEnd } from './sync-inline.js';
 
 export function queuedAccountEvents(queues: Queues): AccountEvents {
@@ -41,7 +42,7 @@ export function inProcessAccountEvents(app: App): InProcessAccountEvents {
     async disconnected() {},
     async syncAllActive() {
       const accounts = await app.db.prisma.account.findMany({
-        where: { status: 'active', provider: { in: ['google', 'microsoft'] } },
+        where: SYNCABLE_ACCOUNTS,
         select: { id: true },
       });
       for (const a of accounts) start(a.id);

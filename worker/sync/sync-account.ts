@@ -14,6 +14,12 @@ import type { ProviderSession } from '../providers/port.js';
 import { selfAddresses } from '../users.js';
 import { syncVerdict } from './sync-error-policy.js';
 
+/** Accounts the sync jobs and schedules cover: connected to a provider (not file imports) and active. */
+export const SYNCABLE_ACCOUNTS = {
+  status: 'active',
+  provider: { in: ['google', 'microsoft'] },
+} as const satisfies Prisma.AccountWhereInput;
+
 export interface SyncableAccount {
   id: string;
   userId: string;

@@ -7,6 +7,7 @@ import { addCounts, emptyCounts, type StoreCounts } from '../ingest/store-mail.j
 import { type ProcessorDeps, processSync } from '../jobs/processors.js';
 import { sessionFactory } from '../providers/session-factory.js';
 import type { UserRef } from '../users.js';
+import { SYNCABLE_ACCOUNTS } from './sync-account.js';
 
 function inlineDeps(app: App): ProcessorDeps {
   return {
@@ -46,7 +47,7 @@ export async function syncAccountToEnd(
 
 export async function syncUserInline(app: App, user: UserRef, progress: (line: string) => void = () => {}) {
   const accounts = await app.db.prisma.account.findMany({
-    where: { userId: user.id, status: 'active', provider: { in: ['google', 'microsoft'] } },
+    where: { userId: user.id, ...SYNCABLE_ACCOUNTS },
     select: { id: true, provider: true },
   });
   const totals = { mail: emptyCounts(), calendar: emptyCounts() };

@@ -8,6 +8,7 @@ import { UsageError } from '../../errors.js';
 import { enqueueSync, openQueues, startWorkers, upsertSchedules } from '../../jobs/queues.js';
 import { sessionFactory } from '../../providers/session-factory.js';
 import { createSmtpMailer } from '../../report/smtp-mailer.js';
+import { SYNCABLE_ACCOUNTS } from '../../sync/sync-account.js';
 
 const RESCHEDULE_EVERY_MS = 5 * 60_000;
 
@@ -39,7 +40,7 @@ export async function workerCommand(app: App): Promise<void> {
   };
   await reschedule();
   const active = await app.db.prisma.account.findMany({
-    where: { status: 'active', provider: { in: ['google', 'microsoft'] } },
+    where: SYNCABLE_ACCOUNTS,
     select: { id: true },
   });
   for (const a of active) await enqueueSync(queues, a.id);
