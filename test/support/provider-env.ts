@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { App } from '../../worker/app.js';
 import { parseConfig } from '../../worker/config.js';
+import { createConnectService } from '../../worker/connect/index.js';
+import { connectViaLocalCallback, followConsent } from '../../worker/connect/local-callback.js';
 import type { Database } from '../../worker/db/database.js';
 import { EMULATOR_CLIENT, type GoogleEmulator } from '../../worker/emulator/google/google-emulator.js';
 import type { GraphEmulator } from '../../worker/emulator/microsoft/graph-emulator.js';
 import { createLogger } from '../../worker/logger.js';
 import { createTokenCipher, parseTokenKeys } from '../../worker/security/token-cipher.js';
+import { findOrCreateUser, type UserRef } from '../../worker/users.js';
 
 /** A fresh `keyId:base64` TOKEN_ENCRYPTION_KEYS value. */
 export const testTokenKeys = (): string => `test:${randomBytes(32).toString('base64')}`;
@@ -49,4 +52,27 @@ export function appOn(db: Database, keys: string, env: Record<string, string>): 
     cipher: createTokenCipher(parseTokenKeys(keys)),
     close: async () => {},
   };
+}
+
+/**
+ * Creates (or finds) the user `email` and connects their mailbox at `provider` through the real OAuth
+ * flow; the emulators consent at once. `ca`: the Microsoft emulator's certificate.
+ */
+export async function connectMailbox(
+  app: App,
+  provider: 'google' | 'microsoft',
+  email: string,
+  ca?: string,
+): Promise<UserRef> {
+  const user = await findOrCreateUser(app.db.prisma, email);
+  await connectViaLocalCallback(
+    createConnectService(app),
+    user.id,
+    provider,
+    (url) => followConsent(url, ca),
+    {
+      loginHint: email,
+    },
+  );
+  return user;
 }

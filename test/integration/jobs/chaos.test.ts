@@ -16,16 +16,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectService } from '../../../worker/connect/index.js';
-import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { openQueues, type Queues } from '../../../worker/jobs/queues.js';
-import { findOrCreateUser } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { freePort } from '../../support/net.js';
-import { appOn, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
+import { appOn, connectMailbox, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 import { type SmtpSink, startSmtpSink } from '../report/report-support.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -154,10 +151,7 @@ async function prepareRun(label: string): Promise<Run> {
   };
   const app = appOn(run.db, KEYS, workerEnv(run));
   for (const { email } of USERS) {
-    const user = await findOrCreateUser(run.db.prisma, email);
-    await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, {
-      loginHint: email,
-    });
+    await connectMailbox(app, 'google', email);
   }
   return run;
 }

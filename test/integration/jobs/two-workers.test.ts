@@ -6,15 +6,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectService } from '../../../worker/connect/index.js';
-import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { openQueues } from '../../../worker/jobs/queues.js';
-import { findOrCreateUser } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { appOn, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
+import { appOn, connectMailbox, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../../support/redis.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -53,10 +50,7 @@ beforeAll(async () => {
   emulator = await startGoogleEmulator({ mailboxes, quota: { gmailUnitsPerSecond: 3000 } });
   const app = appOn(db, KEYS, env());
   for (const email of EMAILS) {
-    const user = await findOrCreateUser(db.prisma, email);
-    await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, {
-      loginHint: email,
-    });
+    await connectMailbox(app, 'google', email);
   }
 }, 60_000);
 

@@ -4,14 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../worker/app.js';
-import { createConnectService } from '../../../worker/connect/index.js';
-import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../../worker/emulator/mailbox-generator.js';
 import { inProcessAccountEvents } from '../../../worker/sync/account-events.js';
-import { findOrCreateUser } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { appOn, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
+import { appOn, connectMailbox, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const EMAILS = ['hal@rapport.example', 'ida@rapport.example'];
@@ -27,10 +24,7 @@ beforeAll(async () => {
   emulator = await startGoogleEmulator({ mailboxes });
   app = appOn(db, testTokenKeys(), { ...googleEmulatorEnv(emulator), BACKFILL_MONTHS: '24' });
   for (const email of EMAILS) {
-    const user = await findOrCreateUser(db.prisma, email);
-    await connectViaLocalCallback(createConnectService(app), user.id, 'google', followConsent, {
-      loginHint: email,
-    });
+    await connectMailbox(app, 'google', email);
   }
 }, 60_000);
 

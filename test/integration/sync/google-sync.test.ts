@@ -6,8 +6,6 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../worker/app.js';
-import { createConnectService } from '../../../worker/connect/index.js';
-import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import {
   generateMailbox,
@@ -16,9 +14,9 @@ import {
 } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { syncUserInline } from '../../../worker/sync/sync-inline.js';
-import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
+import type { UserRef } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { appOn, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
+import { appOn, connectMailbox, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -74,10 +72,7 @@ beforeAll(async () => {
   });
   app = appOn(db, KEYS, env());
   for (const key of Object.keys(mailboxes)) {
-    users[key] = await findOrCreateUser(db.prisma, `${key}@rapport.example`);
-    await connectViaLocalCallback(createConnectService(app), users[key]!.id, 'google', followConsent, {
-      loginHint: `${key}@rapport.example`,
-    });
+    users[key] = await connectMailbox(app, 'google', `${key}@rapport.example`);
   }
 }, 60_000);
 

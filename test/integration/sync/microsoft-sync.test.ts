@@ -5,8 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../worker/app.js';
-import { createConnectService } from '../../../worker/connect/index.js';
-import { connectViaLocalCallback, followConsent } from '../../../worker/connect/local-callback.js';
 import {
   generateMailbox,
   generateMessages,
@@ -19,9 +17,9 @@ import { createLogger } from '../../../worker/logger.js';
 import { extractMessageIds } from '../../../worker/providers/files/mail-headers.js';
 import { sessionFactory } from '../../../worker/providers/session-factory.js';
 import { syncUserInline } from '../../../worker/sync/sync-inline.js';
-import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
+import type { UserRef } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { appOn, graphEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
+import { appOn, connectMailbox, graphEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../../support/redis.js';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -86,14 +84,7 @@ beforeAll(async () => {
     BACKFILL_MONTHS: '24',
   });
   for (const name of NAMES) {
-    users[name] = await findOrCreateUser(db.prisma, email(name));
-    await connectViaLocalCallback(
-      createConnectService(app),
-      users[name].id,
-      'microsoft',
-      (url) => followConsent(url, emulator.ca),
-      { loginHint: email(name) },
-    );
+    users[name] = await connectMailbox(app, 'microsoft', email(name), emulator.ca);
   }
 }, 60_000);
 
