@@ -5,6 +5,7 @@
  */
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 import { isProviderError } from '../providers/provider-error.js';
 import { SENDING_LEASE_MS } from '../report/report-outbox.js';
 import { SYNCABLE_ACCOUNTS } from '../sync/sync-account.js';
@@ -90,15 +91,39 @@ export async function enqueueAnalyze(queues: Queues, userId: string): Promise<vo
   );
 }
 
-const syncSchedulerId = (accountId: string) => `sched-sync-${accountId}`;
-const reportSchedulerId = (userId: string) => `sched-report-${userId}`;
+const SYNC_SCHEDULER_PREFIX = 'sched-sync-';
+const REPORT_SCHEDULER_PREFIX = 'sched-report-';
+const syncSchedulerId = (accountId: string) => `${SYNC_SCHEDULER_PREFIX}${accountId}`;
+const reportSchedulerId = (userId: string) => `${REPORT_SCHEDULER_PREFIX}${userId}`;
 
-/** Removes every scheduler of `queue` whose id is not in `keep`; returns how many went. */
-async function removeStaleSchedulers(queue: Queue, keep: Set<string>): Promise<number> {
+/** The database ids named by scheduler keys (a key that names none is never wanted). */
+function idsIn(keys: string[], prefix: string): string[] {
+  return keys
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length))
+    .filter((id) => z.uuid().safeParse(id).success);
+}
+
+/**
+ * Removes every scheduler of `queue` whose id is not in `keep`; returns how many went. `keep` was read
+ * before the schedulers were listed, so another worker may meanwhile have scheduled an account that
+ * was connected since: candidates are checked against the database again (`stillWanted`) right before
+ * they go.
+ */
+async function removeStaleSchedulers(
+  queue: Queue,
+  keep: Set<string>,
+  stillWanted: (keys: string[]) => Promise<Set<string>>,
+): Promise<number> {
+  const candidates = (await queue.getJobSchedulers(0, -1))
+    .map((scheduler) => scheduler.key)
+    .filter((key) => !keep.has(key));
+  if (candidates.length === 0) return 0;
+  const wanted = await stillWanted(candidates);
   let removed = 0;
-  for (const scheduler of await queue.getJobSchedulers(0, -1)) {
-    if (keep.has(scheduler.key)) continue;
-    if (await queue.removeJobScheduler(scheduler.key)) removed++;
+  for (const key of candidates) {
+    if (wanted.has(key)) continue;
+    if (await queue.removeJobScheduler(key)) removed++;
   }
   return removed;
 }
@@ -106,17 +131,20 @@ async function removeStaleSchedulers(queue: Queue, keep: Set<string>): Promise<n
 /**
  * Reconciles the schedulers with the database: one incremental-sync schedule per active account and
  * one weekly report per user (at their local day and hour), upserted so a settings change moves it;
- * schedules of deleted users, disconnected or needs_reauth accounts are removed.
+ * schedules of deleted users, disconnected or needs_reauth accounts are removed. Safe to run from
+ * several workers at once.
  */
 export async function upsertSchedules(
   queues: Queues,
   deps: Pick<ProcessorDeps, 'prisma'>,
   syncEveryMinutes: number,
 ): Promise<{ syncs: number; reports: number; removed: number }> {
-  const accounts = await deps.prisma.account.findMany({
-    where: SYNCABLE_ACCOUNTS,
-    select: { id: true },
-  });
+  const syncableAccounts = async (ids?: string[]) =>
+    deps.prisma.account.findMany({
+      where: ids ? { AND: [SYNCABLE_ACCOUNTS, { id: { in: ids } }] } : SYNCABLE_ACCOUNTS,
+      select: { id: true },
+    });
+  const accounts = await syncableAccounts();
   for (const a of accounts) {
     await queues.sync.upsertJobScheduler(
       syncSchedulerId(a.id),
@@ -134,10 +162,24 @@ export async function upsertSchedules(
       { name: 'report', data: { userId: u.id, send: true } },
     );
   }
-  const removed =
-    (await removeStaleSchedulers(queues.sync, new Set(accounts.map((a) => syncSchedulerId(a.id))))) +
-    (await removeStaleSchedulers(queues.report, new Set(users.map((u) => reportSchedulerId(u.id)))));
-  return { syncs: accounts.length, reports: users.length, removed };
+  const removedSyncs = await removeStaleSchedulers(
+    queues.sync,
+    new Set(accounts.map((a) => syncSchedulerId(a.id))),
+    async (keys) => {
+      const ids = idsIn(keys, SYNC_SCHEDULER_PREFIX);
+      return new Set((await syncableAccounts(ids)).map((a) => syncSchedulerId(a.id)));
+    },
+  );
+  const removedReports = await removeStaleSchedulers(
+    queues.report,
+    new Set(users.map((u) => reportSchedulerId(u.id))),
+    async (keys) => {
+      const ids = idsIn(keys, REPORT_SCHEDULER_PREFIX);
+      const existing = await deps.prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true } });
+      return new Set(existing.map((u) => reportSchedulerId(u.id)));
+    },
+  );
+  return { syncs: accounts.length, reports: users.length, removed: removedSyncs + removedReports };
 }
 
 export async function removeUserSchedules(

@@ -199,4 +199,43 @@ describe('schedules', () => {
     await removeUserSchedules(queues, ann.id, [annMail.id]);
     expect(await schedulers()).toEqual({ sync: [], report: [] });
   });
+
+  it('a reconcile working from a stale account list keeps the schedule another worker just made', async () => {
+    await db.prisma.user.deleteMany();
+    const cy = await findOrCreateUser(db.prisma, 'cy-sched@example.com');
+    let connectedMeanwhile: { id: string } | undefined;
+    // Worker A reads the accounts; then, before A looks at the schedulers, a mailbox is connected and
+    // worker B (another reconcile) schedules it. A must not take that schedule for a stale one.
+    const prismaA = db.prisma.$extends({
+      query: {
+        account: {
+          async findMany({ args, query }) {
+            const rows = await query(args);
+            if (!connectedMeanwhile) {
+              connectedMeanwhile = await db.prisma.account.create({
+                data: {
+                  userId: cy.id,
+                  provider: 'google',
+                  externalId: 'cy-sched@example.com',
+                  status: 'active',
+                },
+                select: { id: true },
+              });
+              await upsertSchedules(queues, { prisma: db.prisma }, 15);
+              // A scheduler naming no account at all (left by an old version) is still cleaned up.
+              await queues.sync.upsertJobScheduler('sched-sync-not-an-id', { every: 60_000 });
+            }
+            return rows;
+          },
+        },
+      },
+    }) as unknown as typeof db.prisma;
+    expect(await upsertSchedules(queues, { prisma: prismaA }, 15)).toEqual({
+      syncs: 0,
+      reports: 1,
+      removed: 1,
+    });
+    expect((await schedulers()).sync.map((s) => s.key)).toEqual([`sched-sync-${connectedMeanwhile!.id}`]);
+    await removeUserSchedules(queues, cy.id, [connectedMeanwhile!.id]);
+  });
 });
