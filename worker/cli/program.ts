@@ -5,6 +5,7 @@ import { type App, openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { connectCommand, deleteUserCommand, statusCommand, syncCommand } from './commands/accounts.js';
+import { boardCommand } from './commands/board.js';
 import { classifyAsksCommand } from './commands/classify-asks.js';
 import { importCommand } from './commands/import.js';
 import { loginCodeCommand } from './commands/login-code.js';
@@ -136,6 +137,13 @@ export function buildProgram(): Command {
     .description('run the queue workers and schedulers')
     .action(withApp(workerCommand));
   program.command('serve').description('run the HTTP API and web pages').action(withApp(serveCommand));
+  program
+    .command('board')
+    .description('queue dashboard (Bull Board) for operators; no login, so loopback by default')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', '3001')
+    .option('--manage', 'allow retrying and removing jobs (default: read-only)')
+    .action((options: unknown) => boardCommand(loadConfig(), options));
 
   program
     .command('login-code')

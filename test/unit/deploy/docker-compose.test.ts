@@ -23,6 +23,7 @@ describe('docker-compose.yml', () => {
   it('has the full stack', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'api',
+      'board',
       'mailpit',
       'migrate',
       'postgres',
@@ -33,7 +34,7 @@ describe('docker-compose.yml', () => {
 
   it('every app env name is a config variable', () => {
     const known = new Set(Object.keys(configSchema.shape));
-    for (const name of ['api', 'worker', 'migrate']) {
+    for (const name of ['api', 'worker', 'migrate', 'board']) {
       const env = compose.services[name]?.environment ?? {};
       expect(Object.keys(env).length).toBeGreaterThan(5);
       for (const key of Object.keys(env)) expect(known, `${name}: ${key}`).toContain(key);
@@ -48,6 +49,12 @@ describe('docker-compose.yml', () => {
     expect(compose.services.api?.ports).toContain(`127.0.0.1:${env.HTTP_PORT}:8080`);
     expect(compose.services.api?.command).toEqual(['node', 'bin/rapport.js', 'serve']);
     expect(compose.services.worker?.command).toEqual(['node', 'bin/rapport.js', 'worker']);
+    // The dashboard has no login: reachable from the host's loopback only.
+    expect(compose.services.board?.ports).toEqual(['127.0.0.1:3001:3001']);
+    expect(compose.services.board?.command).toEqual(
+      expect.arrayContaining(['node', 'bin/rapport.js', 'board', '--port', '3001']),
+    );
+    expect(compose.services.board?.command).not.toContain('--manage');
   });
 
   it('infrastructure has health checks and named volumes, and apps wait for them', () => {
