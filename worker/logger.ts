@@ -1,6 +1,9 @@
 /**
- * Structured logs (pino). Tokens, addresses and subjects never reach info-level output: known sensitive
- * keys are redacted wherever they appear, and callers log ids, not people.
+ * Structured logs (pino). Tokens, addresses and subjects never reach the output at any level: known
+ * sensitive keys are redacted wherever they appear, callers log ids rather than people, and free text
+ * that comes from outside (provider and SMTP error messages, which often quote an address or a URL with
+ * a cursor) is masked before it is written. Errors are reduced to their type, kind, status, code,
+ * message and stack: a provider error's attached response (body, request URL, headers) is never logged.
  */
 import { type Logger, pino } from 'pino';
 
@@ -21,6 +24,63 @@ const REDACT = [
   'email',
 ];
 
+const ADDRESS = /[^\s<>()"',;:@]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+/gi;
+const SECRET_PARAM =
+  /\b(access_token|refresh_token|id_token|token|code|code_verifier|client_secret|pageToken|syncToken|deltatoken|skiptoken)=[^&\s"']+/gi;
+
+/** Free text with addresses and secret-looking URL parameters masked. */
+export function maskText(text: string): string {
+  return text.replace(ADDRESS, '[address]').replace(SECRET_PARAM, '$1=[redacted]');
+}
+
+interface LoggableError extends Error {
+  kind?: unknown;
+  code?: unknown;
+  status?: unknown;
+  options?: { status?: unknown };
+}
+
+/** The parts of an error worth logging, masked; never its `cause` or attached response. */
+export function safeError(value: unknown): Record<string, unknown> {
+  if (!(value instanceof Error)) return { message: maskText(String(value)) };
+  const error = value as LoggableError;
+  const status = error.options?.status ?? error.status;
+  return {
+    type: error.name,
+    message: maskText(error.message),
+    ...(typeof error.kind === 'string' ? { kind: error.kind } : {}),
+    ...(typeof status === 'number' ? { status } : {}),
+    ...(typeof error.code === 'string' || typeof error.code === 'number' ? { code: error.code } : {}),
+    ...(error.stack ? { stack: maskText(error.stack) } : {}),
+  };
+}
+
+const maskReason = (value: unknown) => (typeof value === 'string' ? maskText(value) : value);
+
 export function createLogger(level: string, destination: NodeJS.WritableStream = process.stderr): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { err: safeError, error: safeError, reason: maskReason },
+      hooks: {
+        // The message text is not a serialized field: mask it too, and give a bare error its masked
+        // message instead of pino's default (the raw one).
+        logMethod(args, method) {
+          const [first, ...rest] = args as unknown[];
+          const masked = rest.map(maskReason);
+          if (first instanceof Error) {
+            method.apply(this, [
+              { err: first },
+              ...(masked.length ? masked : [maskText(first.message)]),
+            ] as never);
+          } else {
+            method.apply(this, [maskReason(first), ...masked] as never);
+          }
+        },
+      },
+      base: undefined,
+    },
+    destination,
+  );
 }

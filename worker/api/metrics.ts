@@ -4,8 +4,10 @@
  * kept in step; queue depth comes from the queue layer through `queueStats`. Each server owns its own
  * registry (no global state, so tests can build many servers).
  */
+import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { PrismaClient } from '../db/database.js';
+import { withinMs } from '../deadline.js';
 
 export interface QueueCounts {
   waiting: number;
@@ -16,6 +18,31 @@ export interface QueueCounts {
 
 export type QueueStats = () => Promise<Record<string, QueueCounts>>;
 
+const QUEUE_STATES = ['waiting', 'active', 'failed', 'delayed'] as const;
+
+/** Job counts of BullMQ queues, by queue name. */
+export function bullmqQueueStats(queues: readonly Queue[]): QueueStats {
+  return async () => {
+    const entries = await Promise.all(
+      queues.map(async (queue) => {
+        const counts = await queue.getJobCounts(...QUEUE_STATES);
+        const of = (state: (typeof QUEUE_STATES)[number]) => counts[state] ?? 0;
+        return [
+          queue.name,
+          { waiting: of('waiting'), active: of('active'), failed: of('failed'), delayed: of('delayed') },
+        ] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  };
+}
+
+/**
+ * How long a scrape waits for queue statistics. The queue connection retries for ever while Redis is
+ * away (workers need that), so without a limit a scrape would hang instead of reporting the outage.
+ */
+const QUEUE_STATS_TIMEOUT_MS = 2_000;
+
 export interface ServerMetrics {
   contentType: string;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
@@ -23,7 +50,6 @@ export interface ServerMetrics {
 }
 
 const ACCOUNT_STATUSES = ['active', 'needs_reauth', 'disabled'] as const;
-const QUEUE_STATES = ['waiting', 'active', 'failed', 'delayed'] as const;
 
 interface AccountRow {
   status: string;
@@ -114,7 +140,7 @@ export function createServerMetrics(prisma: PrismaClient, queueStats?: QueueStat
     queueJobs.reset();
     if (!queueStats || !queueUp) return;
     try {
-      const stats = await queueStats();
+      const stats = await withinMs(QUEUE_STATS_TIMEOUT_MS, 'queue statistics', queueStats());
       for (const [queue, counts] of Object.entries(stats)) {
         for (const state of QUEUE_STATES) queueJobs.set({ queue, state }, counts[state]);
       }

@@ -1,21 +1,49 @@
 /** /healthz and /metrics: no token needed, nothing personal, Prometheus text that parses. */
+import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bullmqQueueStats, type QueueStats } from '../../../worker/api/metrics.js';
+import { openQueues, type Queues, redisConnection } from '../../../worker/jobs/queues.js';
 import { findOrCreateUser } from '../../../worker/users.js';
+import { freePort } from '../../support/net.js';
+import { TEST_REDIS_URL, uniquePrefix } from '../../support/redis.js';
 import { startTestServer, type TestServer } from './api-support.js';
 
 let t: TestServer;
-let queueStatsFail = false;
+let queues: Queues;
+/** Queues on a port where no Redis listens: what a scrape sees while Redis is away. */
+let unreachable: Queues;
+let queueStats: QueueStats;
+
+/** Real queue contents: 3 waiting syncs, 2 delayed reports, 1 failed analysis. */
+async function fillQueues(): Promise<void> {
+  for (let i = 0; i < 3; i++) await queues.sync.add('sync', { accountId: `a${i}` });
+  for (let i = 0; i < 2; i++) await queues.report.add('report', { userId: `u${i}` }, { delay: 3_600_000 });
+  const prefix = queues.analyze.opts.prefix;
+  const failing = new Worker(
+    'analyze',
+    async () => {
+      throw new UnrecoverableError('planted failure');
+    },
+    { connection: redisConnection(TEST_REDIS_URL), prefix },
+  );
+  try {
+    const failed = new Promise((resolve) => failing.once('failed', resolve));
+    await queues.analyze.add('analyze', { userId: 'u0' }, { attempts: 1 });
+    await failed;
+  } finally {
+    await failing.close();
+  }
+}
 
 beforeAll(async () => {
-  t = await startTestServer({
-    queueStats: async () => {
-      if (queueStatsFail) throw new Error('redis away');
-      return {
-        sync: { waiting: 3, active: 1, failed: 2, delayed: 0 },
-        report: { waiting: 0, active: 0, failed: 0, delayed: 5 },
-      };
-    },
+  queues = openQueues({ redisUrl: TEST_REDIS_URL, prefix: uniquePrefix('ops') });
+  unreachable = openQueues({
+    redisUrl: `redis://127.0.0.1:${await freePort()}`,
+    prefix: uniquePrefix('ops'),
   });
+  await fillQueues();
+  queueStats = bullmqQueueStats([queues.sync, queues.analyze, queues.report]);
+  t = await startTestServer({ queueStats: () => queueStats() });
   const prisma = t.db.prisma;
   const user = await findOrCreateUser(prisma, 'ops@example.com');
   const ago = (s: number) => new Date(Date.now() - s * 1000);
@@ -52,6 +80,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
+  for (const q of [queues?.sync, queues?.analyze, queues?.report]) await q?.obliterate({ force: true });
+  await queues?.close();
+  await unreachable?.close();
 });
 
 /** name{labels} value → one entry per sample; throws on any line that is not comment or sample. */
@@ -96,8 +127,10 @@ describe('/metrics', () => {
     expect(m.get('rapport_sync_lag_max_seconds{status="needs_reauth"}')).toBeGreaterThanOrEqual(7200);
     expect(m.has('rapport_sync_lag_max_seconds{status="disabled"}')).toBe(false);
     expect(m.get('rapport_queue_jobs{queue="sync",state="waiting"}')).toBe(3);
-    expect(m.get('rapport_queue_jobs{queue="sync",state="failed"}')).toBe(2);
-    expect(m.get('rapport_queue_jobs{queue="report",state="delayed"}')).toBe(5);
+    expect(m.get('rapport_queue_jobs{queue="sync",state="failed"}')).toBe(0);
+    expect(m.get('rapport_queue_jobs{queue="analyze",state="failed"}')).toBe(1);
+    expect(m.get('rapport_queue_jobs{queue="report",state="delayed"}')).toBe(2);
+    expect(m.get('rapport_queue_jobs{queue="report",state="waiting"}')).toBe(0);
     expect(m.get('rapport_queue_stats_up')).toBe(1);
     expect(m.get('rapport_analysis_runs')).toBe(1);
     expect(m.get('rapport_analysis_runs_last_24h')).toBe(1);
@@ -108,14 +141,18 @@ describe('/metrics', () => {
     expect(res.body).not.toMatch(/@example\.com/);
   });
 
-  it('still answers when the queue statistics cannot be read', async () => {
-    queueStatsFail = true;
+  it('still answers, promptly, when Redis cannot be reached', async () => {
+    const reachable = queueStats;
+    queueStats = bullmqQueueStats([unreachable.sync, unreachable.analyze, unreachable.report]);
     try {
-      const m = parsePrometheus((await t.server.inject({ method: 'GET', url: '/metrics' })).body);
+      const res = await t.server.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      const m = parsePrometheus(res.body);
       expect(m.get('rapport_queue_stats_up')).toBe(0);
+      expect(m.has('rapport_queue_jobs{queue="sync",state="waiting"}')).toBe(false);
       expect(m.get('rapport_accounts{status="active"}')).toBe(3);
     } finally {
-      queueStatsFail = false;
+      queueStats = reachable;
     }
   });
 });

@@ -31,17 +31,22 @@ describe('token cipher', () => {
     expect(rotated.seal('fresh').keyId).toBe('new');
   });
 
-  it('rejects a wrong key or tampered data', () => {
-    const sealed = createTokenCipher([key('k1')]).seal('secret');
+  it('rejects a wrong key, an unknown key id, and tampered data', () => {
+    const cipher = createTokenCipher([key('k1')]);
+    const sealed = cipher.seal('secret');
+    // Same key id, different key material.
     expect(() => createTokenCipher([key('k1')]).open(sealed)).toThrow(TokenCipherError);
-    const bytes = Buffer.from(sealed.ciphertext, 'base64');
-    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
-    expect(() => createTokenCipher([key('k2')]).open({ ...sealed, keyId: 'missing' })).toThrow(
-      /no token key/,
-    );
-    expect(() =>
-      createTokenCipher([key('k1')]).open({ ciphertext: bytes.toString('base64'), keyId: 'k1' }),
-    ).toThrow(TokenCipherError);
+    expect(() => cipher.open({ ...sealed, keyId: 'missing' })).toThrow(/no token key/);
+    // The right key opens the original, but not a copy with one bit flipped (authenticated encryption).
+    expect(cipher.open(sealed)).toBe('secret');
+    for (const at of [0, 12, -1]) {
+      const bytes = Buffer.from(sealed.ciphertext, 'base64');
+      const i = at < 0 ? bytes.length + at : at;
+      bytes[i] = (bytes[i] ?? 0) ^ 1;
+      expect(() => cipher.open({ ciphertext: bytes.toString('base64'), keyId: 'k1' })).toThrow(
+        TokenCipherError,
+      );
+    }
   });
 
   it('parses key specs and rejects short keys', () => {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { App } from '../../app.js';
 import { createConnectService } from '../../connect/index.js';
 import { connectViaLocalCallback } from '../../connect/local-callback.js';
+import { withinMs } from '../../deadline.js';
 import { UsageError } from '../../errors.js';
+import type { Queues } from '../../jobs/queues.js';
 import { syncUserInline } from '../../sync/sync-inline.js';
 import { findOrCreateUser, requireUser } from '../../users.js';
 import { parseFlags, userEmail } from '../options.js';
@@ -56,6 +58,7 @@ export async function statusCommand(app: App, raw: unknown): Promise<void> {
     where: { userId: user.id },
     orderBy: { createdAt: 'asc' },
     select: {
+      id: true,
       provider: true,
       externalId: true,
       status: true,
@@ -95,18 +98,32 @@ export async function statusCommand(app: App, raw: unknown): Promise<void> {
     const { openQueues } = await import('../../jobs/queues.js');
     const queues = openQueues({ redisUrl: app.config.REDIS_URL, prefix: app.config.QUEUE_PREFIX });
     try {
-      for (const q of [queues.sync, queues.analyze, queues.report]) {
-        const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
-        process.stdout.write(
-          `queue ${q.name}: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.failed} failed\n`,
-        );
-      }
-      const failed = await queues.sync.getFailed(0, 4);
-      for (const job of failed) process.stdout.write(`  failed ${job.id}: ${job.failedReason}\n`);
+      const lines = await withinMs(REDIS_WAIT_MS, 'queue figures', queueLines(queues, accounts));
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}; showing the database only\n`);
     } finally {
       await queues.close();
     }
   }
+}
+
+/** A CLI command waits this long for Redis before saying so (queue connections retry for ever). */
+const REDIS_WAIT_MS = 5_000;
+
+/** Queue depths, and this user's recent failed syncs (other users' jobs are not theirs to see). */
+async function queueLines(queues: Queues, accounts: { id: string }[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const q of [queues.sync, queues.analyze, queues.report]) {
+    const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+    lines.push(
+      `queue ${q.name}: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.failed} failed`,
+    );
+  }
+  const mine = new Set(accounts.map((a) => a.id));
+  const failed = (await queues.sync.getFailed(0, 199)).filter((job) => mine.has(job.data?.accountId));
+  for (const job of failed.slice(0, 5)) lines.push(`  failed ${job.id}: ${job.failedReason}`);
+  return lines;
 }
 
 /**
@@ -126,11 +143,18 @@ export async function deleteUserCommand(app: App, raw: unknown): Promise<void> {
     const { openQueues, removeUserSchedules } = await import('../../jobs/queues.js');
     const queues = openQueues({ redisUrl: app.config.REDIS_URL, prefix: app.config.QUEUE_PREFIX });
     try {
-      await removeUserSchedules(
-        queues,
-        user.id,
-        accounts.map((a) => a.id),
+      await withinMs(
+        REDIS_WAIT_MS,
+        'removing schedules',
+        removeUserSchedules(
+          queues,
+          user.id,
+          accounts.map((a) => a.id),
+        ),
       );
+    } catch (error) {
+      // The data is gone already; the workers' reconcile drops the orphaned schedules within minutes.
+      process.stderr.write(`${(error as Error).message}; the workers will drop the schedules\n`);
     } finally {
       await queues.close();
     }

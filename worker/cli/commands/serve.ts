@@ -4,40 +4,20 @@
  * modules are imported when the command runs, so the other commands do not pay for loading them.
  */
 import { once } from 'node:events';
-import type { QueueStats } from '../../api/metrics.js';
 import type { App } from '../../app.js';
-import type { Queues } from '../../jobs/queues.js';
-
-function queueStatsOf(queues: Queues): QueueStats {
-  return async () => {
-    const entries = await Promise.all(
-      [queues.sync, queues.analyze, queues.report].map(async (queue) => {
-        const counts = await queue.getJobCounts('waiting', 'active', 'failed', 'delayed');
-        return [
-          queue.name,
-          {
-            waiting: counts.waiting ?? 0,
-            active: counts.active ?? 0,
-            failed: counts.failed ?? 0,
-            delayed: counts.delayed ?? 0,
-          },
-        ] as const;
-      }),
-    );
-    return Object.fromEntries(entries);
-  };
-}
 
 export async function serveCommand(app: App): Promise<void> {
   const { config } = app;
   const [
     { buildServer },
+    { bullmqQueueStats },
     { createReportPreview },
     { createConnectService },
     { openQueues },
     { inProcessAccountEvents, queuedAccountEvents },
   ] = await Promise.all([
     import('../../api/server.js'),
+    import('../../api/metrics.js'),
     import('../../api/report-preview.js'),
     import('../../connect/index.js'),
     import('../../jobs/queues.js'),
@@ -59,7 +39,7 @@ export async function serveCommand(app: App): Promise<void> {
       connect: createConnectService(app),
       reportHtml: createReportPreview(app.db.prisma),
       accountEvents: queues ? queuedAccountEvents(queues) : inProcess!,
-      ...(queues ? { queueStats: queueStatsOf(queues) } : {}),
+      ...(queues ? { queueStats: bullmqQueueStats([queues.sync, queues.analyze, queues.report]) } : {}),
     });
     const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
     process.stdout.write(`rapport serve: listening on ${address} (public URL ${config.PUBLIC_URL})\n`);
