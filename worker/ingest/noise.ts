@@ -22,6 +22,7 @@
  * Deliberately NOT automated: role addresses a human answers (info@, support@, sales@, hr@…).
  */
 import type { MailRecord } from '../providers/port.js';
+import { truncateText } from './storable-text.js';
 
 const AUTOMATED_LOCAL_PREFIXES = [
   'noreply',
@@ -153,7 +154,7 @@ function present(value: string | null | undefined): string | null {
 export function automationReason(record: MailRecord): string | null {
   const automation = record.automation;
   const listId = present(automation?.listId);
-  if (listId) return `List-Id: ${listId.slice(0, 200)}`;
+  if (listId) return `List-Id: ${truncateText(listId, 200)}`;
   if (present(automation?.listUnsubscribe)) return 'List-Unsubscribe header';
   const precedence = present(automation?.precedence)?.toLowerCase().split(/[\s;]/)[0];
   if (precedence && AUTOMATED_PRECEDENCE.has(precedence)) return `Precedence: ${precedence}`;

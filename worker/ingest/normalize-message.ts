@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import type { MailAddress, MailRecord, SkippedRecord } from '../providers/port.js';
 import { canonicalAddress } from './identity.js';
 import { automationReason } from './noise.js';
+import { truncateText } from './storable-text.js';
 
 export interface NormalizedMessage {
   providerId: string;
@@ -88,7 +89,7 @@ export function normalizeSubjectForThread(subject: string): string {
 
 function cleanSubject(subject: string): string {
   const s = (subject ?? '').replace(CONTROL, '').replace(/\s+/g, ' ').trim();
-  return s.length > MAX_SUBJECT_LENGTH ? s.slice(0, MAX_SUBJECT_LENGTH).trimEnd() : s;
+  return truncateText(s, MAX_SUBJECT_LENGTH).trimEnd();
 }
 
 function validAddressList(list: MailAddress[] | null | undefined): MailAddress[] {

@@ -6,6 +6,7 @@ import type { PrismaClient } from '../db/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ChangePage, EventRecord } from '../providers/port.js';
 import { canonicalAddress, isRoomAddress } from './identity.js';
+import { storableText, truncateText } from './storable-text.js';
 import { emptyCounts, reasonKey, type StoreCounts, toSkippedRows } from './store-mail.js';
 
 export interface EventStoreContext {
@@ -19,19 +20,19 @@ interface EventRow {
   attendees: Omit<Prisma.EventAttendeeCreateManyInput, 'eventId' | 'id'>[];
 }
 
-/** Pure: one provider event → the event row and its (non-self) attendee rows. */
+/** Pure: one provider event → the event row and its (non-self) attendee rows, all text storable. */
 export function toEventRow(ctx: EventStoreContext, record: EventRecord): EventRow {
   let selfResponse: string | null = null;
   const attendees = new Map<string, EventRow['attendees'][number]>();
   for (const attendee of record.attendees) {
-    const address = canonicalAddress(attendee.address);
+    const address = storableText(canonicalAddress(attendee.address));
     if (ctx.selfAddresses.has(address)) {
       selfResponse = attendee.response;
       continue;
     }
     attendees.set(address, {
       address,
-      name: attendee.name,
+      name: attendee.name === null ? null : storableText(attendee.name),
       response: attendee.response,
       isResource: attendee.resource || isRoomAddress(address, attendee.name),
       isOrganizer: attendee.organizer,
@@ -41,11 +42,11 @@ export function toEventRow(ctx: EventStoreContext, record: EventRecord): EventRo
     event: {
       userId: ctx.userId,
       accountId: ctx.accountId,
-      providerId: record.providerId,
-      title: record.title.slice(0, 500),
+      providerId: storableText(record.providerId),
+      title: storableText(truncateText(record.title, 500)),
       startAt: record.start,
       endAt: record.end,
-      organizer: record.organizer ? canonicalAddress(record.organizer) : null,
+      organizer: record.organizer ? storableText(canonicalAddress(record.organizer)) : null,
       cancelled: record.cancelled,
       selfResponse,
     },

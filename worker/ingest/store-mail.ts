@@ -9,6 +9,7 @@ import type { PrismaClient } from '../db/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ChangePage, MailRecord, SkippedRecord } from '../providers/port.js';
 import { type NormalizedMessage, normalizeMessage } from './normalize-message.js';
+import { storableJson, storableText, truncateText } from './storable-text.js';
 
 export interface MailStoreContext {
   userId: string;
@@ -82,8 +83,8 @@ export function toSkippedRows(
   return skipped.map((s, i) => ({
     accountId,
     // Unkeyed garbage still gets a stable-enough key so a re-import does not pile up copies.
-    sourceKey: s.providerId ?? `unknown:${reasonKey(s.reason)}:${i}`,
-    reason: s.reason.slice(0, 500),
+    sourceKey: storableText(s.providerId ?? `unknown:${reasonKey(s.reason)}:${i}`),
+    reason: storableText(truncateText(s.reason, 500)),
   }));
 }
 
@@ -104,7 +105,7 @@ async function insertMessages(tx: Tx, rows: Prisma.MessageCreateManyInput[]): Pr
       r."sentAt", r."sentAtEstimated", r."direction"::"Direction", r."fromAddress", r."fromName",
       r."toAddresses", r."ccAddresses", r."participantCount", r."subject", r."isAsk", r."automationReason",
       r."labels"
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r("accountId" uuid, "userId" uuid,
+    FROM jsonb_to_recordset(${JSON.stringify(rows, storableJson)}::jsonb) AS r("accountId" uuid, "userId" uuid,
       "providerId" text, "threadKey" text, "messageIdHeader" text, "sentAt" timestamp, "sentAtEstimated" boolean,
       "direction" text, "fromAddress" text, "fromName" text, "toAddresses" text[], "ccAddresses" text[],
       "participantCount" integer, "subject" text, "isAsk" boolean, "automationReason" text, "labels" text[])

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../../worker/db/database.js';
-import { normalizeMessage } from '../../../worker/ingest/normalize-message.js';
+import { MAX_SUBJECT_LENGTH, normalizeMessage } from '../../../worker/ingest/normalize-message.js';
+import { storeEventPage } from '../../../worker/ingest/store-events.js';
 import { storeMailPage, toMessageRow } from '../../../worker/ingest/store-mail.js';
 import type { MailRecord } from '../../../worker/providers/port.js';
 import { findOrCreateUser } from '../../../worker/users.js';
@@ -139,5 +140,78 @@ describe('storeMailPage', () => {
         orderBy: { providerId: 'asc' },
       }),
     ).toEqual(stored);
+  });
+
+  it('makes text Postgres would refuse storable (NUL, an emoji cut in half, lone surrogates) instead of failing the page', async () => {
+    const cut = `${'a'.repeat(MAX_SUBJECT_LENGTH - 1)}🎉 and more`;
+    const records = [
+      mail(101, { subject: cut }),
+      mail(102, {
+        from: { address: 'nul@example.com', name: 'Nu\u0000ll \ud83d half' },
+        labels: ['A\u0000B'],
+      }),
+      mail(103, { subject: 'fine' }),
+    ];
+    const result = await storeMailPage(
+      db.prisma,
+      ctx,
+      {
+        records,
+        deleted: [],
+        skipped: [{ providerId: 'bad\u0000id', reason: 'unparseable: \u0000\udc00' }],
+        cursor: { v: 101 },
+        done: true,
+      },
+      'mailCursor',
+    );
+    expect(result.counts).toMatchObject({ stored: 3, skipped: 1 });
+    const byId = async (providerId: string) =>
+      db.prisma.message.findUniqueOrThrow({
+        where: { accountId_providerId: { accountId: ctx.accountId, providerId } },
+      });
+    expect((await byId('p101')).subject).toBe('a'.repeat(MAX_SUBJECT_LENGTH - 1));
+    expect((await byId('p102')).fromName).toBe('Null \ufffd half');
+    expect((await byId('p102')).labels).toEqual(['AB']);
+    expect(
+      await db.prisma.skippedItem.findMany({
+        where: { accountId: ctx.accountId },
+        select: { sourceKey: true, reason: true },
+      }),
+    ).toEqual([{ sourceKey: 'badid', reason: 'unparseable: \ufffd' }]);
+
+    // Calendar: an invitation anyone can send, titled with a NUL, next to an ordinary event.
+    const event = (id: string, title: string, name: string | null) => ({
+      providerId: id,
+      title,
+      start: new Date('2026-03-02T10:00:00Z'),
+      end: new Date('2026-03-02T11:00:00Z'),
+      organizer: 'kim@example.com',
+      attendees: [
+        { address: 'kim@example.com', name, response: 'accepted' as const, resource: false, organizer: true },
+      ],
+      cancelled: false,
+    });
+    const events = await storeEventPage(
+      db.prisma,
+      ctx,
+      {
+        records: [event('e1', 'evil\u0000invite', 'K\udc00im'), event('e2', 'standup', 'Kim')],
+        deleted: [],
+        skipped: [],
+        cursor: { v: 1 },
+        done: true,
+      },
+      true,
+    );
+    expect(events.stored).toBe(2);
+    const stored = await db.prisma.event.findMany({
+      where: { accountId: ctx.accountId },
+      orderBy: { providerId: 'asc' },
+      select: { title: true, attendees: { select: { name: true } } },
+    });
+    expect(stored).toEqual([
+      { title: 'evilinvite', attendees: [{ name: 'K\ufffdim' }] },
+      { title: 'standup', attendees: [{ name: 'Kim' }] },
+    ]);
   });
 });

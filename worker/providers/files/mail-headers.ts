@@ -14,6 +14,7 @@ import * as crypto from 'node:crypto';
 import libmime from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import addressparser from 'nodemailer/lib/addressparser';
+import { truncateText } from '../../ingest/storable-text.js';
 import type { MailAddress, MailRecord, SkippedRecord } from '../port.js';
 
 /** A header block larger than this is not a real mail header (or is an attack); skipped. */
@@ -316,7 +317,7 @@ function cleanName(name: string, address: string): string | null {
     n = stripped;
   }
   if (!n || n.toLowerCase() === address) return null;
-  return n.length > 200 ? n.slice(0, 200) : n;
+  return truncateText(n, 200);
 }
 
 /** A bare address list ("a@x.com, b@y.com") needs no grammar: the common case in old corpora. */
@@ -464,7 +465,7 @@ function automationValue(headers: HeaderMap, key: string): string | null {
   const v = first(headers, key);
   if (v === null) return null;
   const text = cleanText(decode8bit(v));
-  return text ? text.slice(0, 1000) : null;
+  return text ? truncateText(text, 1000) : null;
 }
 
 function skip(providerId: string | null, reason: string): { skipped: SkippedRecord } {
@@ -531,7 +532,7 @@ function parseUnsafe(raw: Buffer, fallback: HeaderFallback): ParseMailResult {
   if (!fromValues || fromValues.every((v) => !v.trim())) return skip(skipId, 'missing From header');
   const from = parseAddresses(fromValues)[0] ?? null;
   if (!from) {
-    const shown = cleanText(decode8bit(fromValues[0] ?? '')).slice(0, 80);
+    const shown = truncateText(cleanText(decode8bit(fromValues[0] ?? '')), 80);
     return skip(skipId, `unparseable From header: ${JSON.stringify(shown)}`);
   }
 
@@ -563,7 +564,7 @@ function parseUnsafe(raw: Buffer, fallback: HeaderFallback): ParseMailResult {
     from,
     to,
     cc,
-    subject: headerText(first(headers, 'subject') ?? '').slice(0, 2000),
+    subject: truncateText(headerText(first(headers, 'subject') ?? ''), 2000),
     snippet: null,
     labels: [...new Set(labels)],
     automation: {
