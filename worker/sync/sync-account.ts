@@ -112,12 +112,30 @@ export async function syncAccount(
   const account = await loadSyncableAccount(prisma, accountId);
   if (account?.status !== 'active') return { ...outcome, state: 'inactive' };
 
-  const session = await deps.openSession(account);
-  const self = new Set(
-    account.mailCursor === null
-      ? await recordProfile(prisma, account, session)
-      : await selfAddresses(prisma, account.user),
-  );
+  // Revoked consent can surface at any call, the first ones included (opening the session, reading the
+  // profile at the start of a backfill or resync), and always means the same: stop and ask the user.
+  const stopIfRevoked = async (error: unknown): Promise<SyncOutcome | null> => {
+    const verdict = syncVerdict(error);
+    if (verdict.action !== 'reauth') return null;
+    await markNeedsReauth(prisma, accountId, verdict.reason);
+    logger.warn({ accountId }, 'account needs re-authorisation; its sync is stopped');
+    return { ...outcome, state: 'needs_reauth' };
+  };
+
+  let session: Awaited<ReturnType<SyncDeps['openSession']>>;
+  let self: Set<string>;
+  try {
+    session = await deps.openSession(account);
+    self = new Set(
+      account.mailCursor === null
+        ? await recordProfile(prisma, account, session)
+        : await selfAddresses(prisma, account.user),
+    );
+  } catch (error) {
+    const stopped = await stopIfRevoked(error);
+    if (stopped) return stopped;
+    throw error;
+  }
   const ctx = { userId: account.userId, accountId: account.id, selfAddresses: self };
   const cursors: Record<Stream, unknown> = { mail: account.mailCursor, calendar: account.calendarCursor };
   const done: Record<Stream, boolean> = { mail: false, calendar: false };
@@ -153,11 +171,8 @@ export async function syncAccount(
           cursors[stream] = null;
           continue;
         }
-        if (verdict.action === 'reauth') {
-          await markNeedsReauth(prisma, accountId, verdict.reason);
-          logger.warn({ accountId }, 'account needs re-authorisation; its sync is stopped');
-          return { ...outcome, state: 'needs_reauth' };
-        }
+        const stopped = await stopIfRevoked(error);
+        if (stopped) return stopped;
         throw error;
       }
     }

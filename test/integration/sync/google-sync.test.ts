@@ -13,6 +13,7 @@ import {
   normalizeUser,
 } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
+import { Prisma } from '../../../worker/generated/prisma/client.js';
 import { syncUserInline } from '../../../worker/sync/sync-inline.js';
 import type { UserRef } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -150,6 +151,12 @@ describe('Google sync into Postgres', () => {
 
   it('a revoked refresh token marks only that account needs_reauth; others keep syncing', async () => {
     expect(emulator.revoke('bob@rapport.example')).toBeGreaterThan(0);
+    // As after an expired cursor: the sync starts by reading the profile, before any page (the Graph
+    // test covers a revocation met while paging).
+    await db.prisma.account.updateMany({
+      where: { userId: users.bob!.id },
+      data: { mailCursor: Prisma.DbNull },
+    });
     const bob = await syncUserInline(app, users.bob!);
     expect(bob.summary).toMatch(/needs_reauth/);
     const bobAccount = await db.prisma.account.findFirstOrThrow({ where: { userId: users.bob!.id } });
