@@ -304,6 +304,20 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
       );
     });
   }
+  // A sync that has failed for good (no attempts left, or an error that can never succeed) is written on
+  // the account, where its owner sees it (`rapport status`, the accounts page), not only in the logs.
+  sync.on('failed', (job, error) => {
+    if (!job) return;
+    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const payload = syncPayload.safeParse(job.data);
+    if (!final || !payload.success) return;
+    deps.prisma.account
+      .updateMany({
+        where: { id: payload.data.accountId },
+        data: { lastError: `sync failed: ${error.message}`.slice(0, 500) },
+      })
+      .catch((cause: unknown) => deps.logger.warn({ err: cause }, 'could not record the sync failure'));
+  });
   return {
     async close() {
       // worker.close() waits for active jobs to finish; every close runs even if one fails.

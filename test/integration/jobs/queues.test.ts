@@ -120,6 +120,34 @@ describe('poison jobs', () => {
   });
 });
 
+describe('failed syncs', () => {
+  it('a sync that fails for good is written on the account for its owner to see', async () => {
+    const events = new QueueEvents('sync', { connection: redisConnection(TEST_REDIS_URL), prefix });
+    await events.waitUntilReady();
+    try {
+      const user = await findOrCreateUser(db.prisma, 'failing-sync@example.com');
+      const account = await db.prisma.account.create({
+        data: {
+          userId: user.id,
+          provider: 'google',
+          externalId: 'failing-sync@example.com',
+          status: 'active',
+        },
+      });
+      // One attempt: this workers' sessions cannot open, an error that is retried until attempts run out.
+      const job = await queues.sync.add('sync', { accountId: account.id }, { attempts: 1 });
+      await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(/no provider session/);
+      await expect
+        .poll(
+          async () => (await db.prisma.account.findUniqueOrThrow({ where: { id: account.id } })).lastError,
+        )
+        .toBe('sync failed: no provider session in this test');
+    } finally {
+      await events.close();
+    }
+  });
+});
+
 describe('schedules', () => {
   const schedulers = async () => ({
     sync: (await queues.sync.getJobSchedulers(0, -1)).map((s) => ({ key: s.key, every: s.every })),

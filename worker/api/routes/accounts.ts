@@ -69,9 +69,7 @@ function accountRow(ctx: PageContext, a: AccountView, now: Date) {
   <td>${PROVIDERS[a.provider as ConnectProvider] ?? a.provider}</td>
   <td>${a.externalId}</td>
   <td><span class="badge ${a.status}">${a.status.replace('_', ' ')}</span>${
-    a.status === 'needs_reauth' && a.lastError
-      ? html`<br><span class="muted small">${a.lastError}</span>`
-      : ''
+    a.lastError ? html`<br><span class="muted small">${a.lastError}</span>` : ''
   }</td>
   <td title="${dateTime(a.lastSyncAt)}">${
     a.lastSyncAt === null && a.status === 'active'
