@@ -2,6 +2,7 @@
  * The one place that reads process.env. Every setting is validated here, once, at start; a bad value
  * fails with one line per problem naming the variable, so nothing downstream has to re-check.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -47,6 +48,11 @@ export const configSchema = z.object({
   TOKEN_ENCRYPTION_KEYS: z
     .string()
     .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'must be keyId:base64[,…]')
+    .refine(
+      (spec) =>
+        spec.split(',').every((part) => Buffer.from(part.split(':')[1] ?? '', 'base64').length === 32),
+      'every key must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+    )
     .optional(),
   PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
   HTTP_HOST: z.string().default('127.0.0.1'),
@@ -78,7 +84,7 @@ export const configSchema = z.object({
   /** Graph root; set to the emulator's URL in tests and the demo. */
   MICROSOFT_GRAPH_URL: optionalUrl,
   /** PEM file with extra CA certificate(s) to trust for Microsoft endpoints (the emulator's). */
-  MICROSOFT_CA_FILE: z.string().min(1).optional(),
+  MICROSOFT_CA_FILE: z.string().min(1).refine(existsSync, 'no such file').optional(),
   /** Graph requests per second per mailbox (Graph allows 10,000 per 10 minutes). */
   MICROSOFT_REQUESTS_PER_SECOND: z.coerce.number().positive().max(16).default(15),
   SMTP_URL: z
@@ -108,6 +114,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       return `config: ${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(lines.join('\n'));
+  }
+  if (result.data.NODE_ENV === 'production' && !result.data.TOKEN_ENCRYPTION_KEYS) {
+    // The development fallback keeps its key file next to the data it protects, and a container without a
+    // volume would make a new one at every start (stored tokens could no longer be opened).
+    throw new ConfigError(
+      'config: TOKEN_ENCRYPTION_KEYS: required when NODE_ENV=production (keyId:base64 of 32 random bytes)',
+    );
   }
   return { ...result.data, rapportHome: path.resolve(result.data.RAPPORT_HOME) };
 }

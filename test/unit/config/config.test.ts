@@ -54,6 +54,28 @@ describe('config', () => {
       parseConfig({ TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` })
         .TOKEN_ENCRYPTION_KEYS,
     ).toBeDefined();
+    // Well-formed but 16 bytes: refused here, not later as an internal error when a token is sealed.
+    expect(() => parseConfig({ TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(16).toString('base64')}` })).toThrow(
+      /TOKEN_ENCRYPTION_KEYS: every key must be 32 bytes/,
+    );
+  });
+
+  it('requires real token keys in production, and an existing Microsoft CA file', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(
+      /TOKEN_ENCRYPTION_KEYS: required when NODE_ENV=production/,
+    );
+    expect(
+      parseConfig({
+        NODE_ENV: 'production',
+        TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`,
+      }).NODE_ENV,
+    ).toBe('production');
+    expect(() => parseConfig({ MICROSOFT_CA_FILE: '/nonexistent/ca.pem' })).toThrow(
+      /MICROSOFT_CA_FILE: no such file/,
+    );
+    expect(parseConfig({ MICROSOFT_CA_FILE: import.meta.filename }).MICROSOFT_CA_FILE).toBe(
+      import.meta.filename,
+    );
   });
 
   it('reads TRUST_PROXY as a hop count or a list of proxy addresses', () => {
