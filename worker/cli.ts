@@ -3,9 +3,8 @@
  * Exit codes: 0 ok, 2 bad input (clear message on stderr), 1 internal failure.
  */
 import { CommanderError } from 'commander';
+import { describeFailure } from './cli/failure.js';
 import { buildProgram } from './cli/program.js';
-import { ConfigError } from './config.js';
-import { NotFoundError, UsageError } from './errors.js';
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -16,12 +15,9 @@ export async function runCli(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof UsageError || error instanceof NotFoundError || error instanceof ConfigError) {
-      process.stderr.write(`rapport: ${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`rapport: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    const failure = describeFailure(error);
+    process.stderr.write(`rapport: ${failure.text}\n`);
+    return failure.code;
   }
 }
 
