@@ -26,6 +26,33 @@ describe('Gmail sync under faults, quota and auth trouble', () => {
     expect(env.emulator.counters().injectedFaults).toBeGreaterThan(20);
   });
 
+  it('a message Gmail refuses for good (400, or 403 while the rest come through) is skipped with the reason', async () => {
+    env = await startTestEnv({ messages: 120, people: 20, seed: 43 });
+    const [bad, forbidden] = env.mailbox.messages.map((m) => m.id);
+    env.emulator.refuseMessage(USER.email, bad!, 400);
+    env.emulator.refuseMessage(USER.email, forbidden!, 403);
+    const result = await drainMail(env.session(), null);
+    expect(sorted(result.ids)).toEqual(
+      sorted(env.mailbox.messages.map((m) => m.id).filter((id) => id !== bad && id !== forbidden)),
+    );
+    expect(result.skipped.map((s) => s.providerId).sort()).toEqual([bad, forbidden].sort());
+    expect(result.skipped.find((s) => s.providerId === bad)?.reason).toMatch(
+      /^messages.get refused \(400\): .*Invalid id value/,
+    );
+    expect(result.skipped.find((s) => s.providerId === forbidden)?.reason).toMatch(/refused \(403\)/);
+  });
+
+  it('every message forbidden is the grant, not the messages: ProviderError auth', async () => {
+    env = await startTestEnv({ messages: 10, people: 5, seed: 44 });
+    for (const m of env.mailbox.messages) env.emulator.refuseMessage(USER.email, m.id, 403);
+    const error = await env
+      .session()
+      .mailChanges(null)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe('auth');
+  });
+
   it('gives up after bounded attempts when the server keeps failing: transient ProviderError', async () => {
     env = await startTestEnv({ messages: 20, people: 5, emulator: { faults: { serverErrorRate: 1 } } });
     const error = await env

@@ -91,6 +91,9 @@ function getMessage(ctx: ApiContext) {
   const id = ctx.params[0] ?? '';
   const message = ctx.state.mailbox.get(id);
   if (!message) throw failures.notFound();
+  const refusal = ctx.state.mailbox.refusals.get(id);
+  if (refusal === 400) throw failures.badRequest('Invalid id value');
+  if (refusal === 403) throw failures.forbidden('Request had insufficient authentication scopes.');
   const wanted = ctx.call.query.getAll('metadataHeaders').map((h) => h.toLowerCase());
   const headers =
     format === 'metadata' && wanted.length > 0

@@ -77,6 +77,9 @@ export class GmailMailbox {
     return this.byId.get(id);
   }
 
+  /** Messages that messages.get refuses with this status (listed as usual), as Gmail does now and then. */
+  readonly refusals = new Map<string, 400 | 403>();
+
   threadCount(): number {
     return new Set(this.ordered.map((m) => m.threadId)).size;
   }

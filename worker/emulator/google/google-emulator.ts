@@ -78,6 +78,8 @@ export interface GoogleEmulator {
   /** Per mailbox: how many sessions (access tokens) started while another session was still active. */
   sessionOverlaps(): Record<string, number>;
   deleteMessages(email: string, ids: readonly string[]): void;
+  /** messages.get of this message answers `status` from now on (it is still listed). */
+  refuseMessage(email: string, id: string, status: 400 | 403): void;
   historyId(email: string): string;
   /** Forget retained history: any earlier startHistoryId now gets 404. */
   expireHistory(email: string): void;
@@ -238,6 +240,9 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     addMailbox,
     appendMessages: (email, messages) => stateOf(email).mailbox.append(messages).map(String),
     deleteMessages: (email, ids) => stateOf(email).mailbox.delete(ids),
+    refuseMessage: (email, id, status) => {
+      stateOf(email).mailbox.refusals.set(id, status);
+    },
     historyId: (email) => String(stateOf(email).mailbox.historyId),
     expireHistory: (email) => stateOf(email).mailbox.expireHistory(),
     upsertEvents: (email, events) => stateOf(email).calendar.upsert(events),

@@ -2,7 +2,10 @@
  * messages.get(format=metadata) for many ids through the batch endpoint, ≤ 50 calls per batch,
  * each batch paced at its full quota cost (5 units per part). Parts that fail with 429/5xx are
  * collected and retried together after one backoff (so a 5% fault rate costs one short wait per
- * page, not one per message); 404 means the message is gone; anything else is thrown.
+ * page, not one per message); 404 means the message is gone. A part refused for good (400, or 403 while
+ * other messages of the mailbox come through) is that one message's problem: it is recorded as skipped
+ * with the answer as the reason, so one odd message can never stall the mailbox's sync. Anything else
+ * is thrown.
  */
 import type { SkippedRecord } from '../port.js';
 import { ProviderError } from '../provider-error.js';
@@ -100,6 +103,8 @@ export async function fetchMessageMetadata(
   const skipped: SkippedRecord[] = [];
   const batchSize = Math.max(1, Math.min(ctx.batchSize, MAX_BATCH_SIZE));
   let pending = [...new Set(ids)];
+  // Parts refused for good; whether a 403 is per message or the whole grant is decided at the end.
+  const refused: { id: string; error: ProviderError }[] = [];
   let refreshed = false;
   // Only rounds in which no part got through count as failed attempts: under a tight quota every
   // round moves some parts forward, and that must not exhaust the attempts.
@@ -143,7 +148,11 @@ export async function fetchMessageMetadata(
           retry.push(id);
           continue;
         }
-        if (!isRetryable(error)) throw error;
+        if (!isRetryable(error)) {
+          if (error.kind !== 'bad_data' && !(error.kind === 'auth' && part.status === 403)) throw error;
+          refused.push({ id, error });
+          continue;
+        }
         retry.push(id);
         // Keep the failure that asks for the longest wait; rate limits outrank server errors.
         if (
@@ -174,6 +183,16 @@ export async function fetchMessageMetadata(
       await ctx.sleep(delay);
     }
     pending = retry;
+  }
+  // Every message forbidden and none readable: that is the grant, not the messages.
+  const forbiddenAll = refused.length > 0 && found.size + gone.length + skipped.length === 0;
+  const firstForbidden = refused.find((r) => r.error.kind === 'auth');
+  if (forbiddenAll && firstForbidden) throw firstForbidden.error;
+  for (const { id, error } of refused) {
+    skipped.push({
+      providerId: id,
+      reason: `messages.get refused (${error.options.status}): ${error.message}`,
+    });
   }
   const messages = [...new Set(ids)].filter((id) => found.has(id)).map((id) => found.get(id));
   return { messages, gone, skipped };
