@@ -99,10 +99,21 @@ async function* mboxMessages(path: string): AsyncGenerator<RawMail> {
   }
 }
 
-async function* maildirMessages(dir: string): AsyncGenerator<RawMail> {
-  for await (const m of readMaildir(dir)) {
+/** A file or folder that could not be read: recorded as skipped, never silently dropped. */
+interface Unreadable {
+  sourceKey: string;
+  unreadable: string;
+}
+
+async function* maildirMessages(dir: string): AsyncGenerator<RawMail | Unreadable> {
+  const unreadable: Unreadable[] = [];
+  const onUnreadable = (relativePath: string, reason: string) =>
+    unreadable.push({ sourceKey: `maildir:${relativePath}`, unreadable: reason });
+  for await (const m of readMaildir(dir, { onUnreadable })) {
+    yield* unreadable.splice(0);
     yield { raw: m.raw, receivedAt: m.receivedAt, sourceKey: `maildir:${m.relativePath}`, labels: m.labels };
   }
+  yield* unreadable.splice(0);
 }
 
 export async function importFiles(
@@ -121,7 +132,11 @@ export async function importFiles(
   const ctx = { userId: target.userId, accountId, selfAddresses };
   const summaries: SourceSummary[] = [];
 
-  const importMail = async (kind: 'mbox' | 'maildir', source: string, messages: AsyncIterable<RawMail>) => {
+  const importMail = async (
+    kind: 'mbox' | 'maildir',
+    source: string,
+    messages: AsyncIterable<RawMail | Unreadable>,
+  ) => {
     const counts = emptyCounts();
     let records: MailRecord[] = [];
     let skipped: SkippedRecord[] = [];
@@ -132,7 +147,28 @@ export async function importFiles(
       records = [];
       skipped = [];
     };
-    for await (const m of messages) {
+    // Reading can fail half-way (a truncated .gz, a disk error): keep what was read, record where it
+    // stopped, and go on with the next source.
+    const iterator = messages[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<RawMail | Unreadable>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        skipped.push({
+          providerId: `${kind}:${source}:read-error`,
+          reason: `reading stopped after ${items} messages: ${reason}`,
+        });
+        break;
+      }
+      if (next.done) break;
+      const m = next.value;
+      if ('unreadable' in m) {
+        skipped.push({ providerId: m.sourceKey, reason: `cannot read: ${m.unreadable}` });
+        items++;
+        continue;
+      }
       const parsed = parseMailHeaders(m.raw, {
         receivedAt: m.receivedAt,
         providerId: m.sourceKey,

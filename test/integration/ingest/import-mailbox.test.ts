@@ -2,6 +2,8 @@
  * A real mailbox (Jeff Dasovich's Enron inbox + sent, headers only) through the whole import path on a
  * real Postgres: counts, idempotent re-import, identities, and no automated senders among relationships.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImportSummary, importFiles } from '../../../worker/ingest/import-files.js';
@@ -87,5 +89,38 @@ describe('importing a real mailbox', () => {
     expect(automated).toEqual([]);
     // Her name is on the top of his list: Sue Mara wrote to him most.
     expect(everyone.slice(0, 10).map((p) => p.email)).toContain('susan.mara@enron.com');
+  });
+
+  it('a truncated .gz keeps what was read, records where it stopped, and the next source still imports', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rapport-truncated-'));
+    try {
+      const whole = readFileSync(MAILBOX);
+      const cut = path.join(dir, 'cut.mbox.gz');
+      writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.4)));
+      const good = path.join(dir, 'good.mbox');
+      writeFileSync(
+        good,
+        'From a@example.com Mon Jan  7 10:00:00 2019\nMessage-ID: <after-the-cut@example.com>\n' +
+          'Date: Mon, 7 Jan 2019 10:00:00 +0000\nFrom: Ann <ann@example.com>\nTo: jeff.dasovich@enron.com\n' +
+          'Subject: still here\n\nbody\n',
+      );
+      const other = await findOrCreateUser(db.prisma, 'truncated-gz@example.com');
+      const summary = await importFiles(
+        db.prisma,
+        { userId: other.id, selfAddresses: [other.email] },
+        { mbox: [cut, good], maildir: [], ics: [] },
+      );
+      const [partial, after] = summary.sources;
+      expect(partial?.stored).toBeGreaterThan(100);
+      expect(partial?.stored).toBeLessThan(1456);
+      expect(Object.keys(partial?.skipReasons ?? {})).toContainEqual(
+        expect.stringMatching(/^reading stopped after \d+ messages$/),
+      );
+      expect(after?.stored).toBe(1);
+      const stop = await db.prisma.skippedItem.findFirst({ where: { sourceKey: `mbox:${cut}:read-error` } });
+      expect(stop?.reason).toMatch(/^reading stopped after \d+ messages: \S+/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -111,4 +111,21 @@ describe('readMaildir', () => {
   it('throws for a missing root directory', async () => {
     await expect(collect(join(tmp, 'does-not-exist'))).rejects.toThrow(/ENOENT/);
   });
+
+  it('reports a file it cannot read to onUnreadable and goes on with the rest', async () => {
+    const root = join(tmp, 'vanishing');
+    mkdirSync(join(root, 'inbox', 'cur'), { recursive: true });
+    for (const n of [1, 2, 3]) writeFileSync(join(root, 'inbox', 'cur', `${n}`), mail(`n${n}`));
+    // The reader lists a folder, then reads file by file: one that goes away in between is unreadable.
+    const seen: string[] = [];
+    const unreadable: string[] = [];
+    for await (const m of readMaildir(root, {
+      onUnreadable: (p, reason) => unreadable.push(`${p} ${reason}`),
+    })) {
+      seen.push(m.relativePath);
+      if (seen.length === 1) rmSync(join(root, 'inbox', 'cur', '2'));
+    }
+    expect(seen).toEqual(['inbox/cur/1', 'inbox/cur/3']);
+    expect(unreadable).toEqual(['inbox/cur/2 ENOENT']);
+  });
 });

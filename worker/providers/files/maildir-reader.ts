@@ -33,6 +33,8 @@ export interface MaildirMessage {
 export interface ReadMaildirOptions {
   bodyPrefixBytes?: number;
   maxHeaderBytes?: number;
+  /** Told about every sub-directory or file that could not be read (it is then left out). */
+  onUnreadable?: (relativePath: string, reason: string) => void;
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
@@ -91,7 +93,7 @@ async function readHead(
 
 /**
  * Yields every message file under `dir` (see the module comment). I/O errors on the root are
- * thrown; an unreadable sub-directory or file is skipped silently.
+ * thrown; an unreadable sub-directory or file is left out and reported to `onUnreadable`.
  */
 export async function* readMaildir(
   dir: string,
@@ -99,6 +101,12 @@ export async function* readMaildir(
 ): AsyncGenerator<MaildirMessage> {
   const bodyPrefixBytes = Math.max(0, options.bodyPrefixBytes ?? 2048);
   const maxHeaderBytes = Math.max(1024, options.maxHeaderBytes ?? 512 * 1024);
+
+  const unreadable = (path: string, error: unknown) =>
+    options.onUnreadable?.(
+      relative(dir, path).split(sep).join('/'),
+      (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+    );
 
   async function* walk(
     current: string,
@@ -110,6 +118,7 @@ export async function* readMaildir(
       entries = await readdir(current, { withFileTypes: true });
     } catch (error) {
       if (isRoot) throw error;
+      unreadable(current, error);
       return;
     }
     entries.sort((a, b) => compareNames(a.name, b.name));
@@ -130,7 +139,8 @@ export async function* readMaildir(
       let head: { raw: Buffer; size: number; truncated: boolean };
       try {
         head = await readHead(path, maxHeaderBytes, bodyPrefixBytes);
-      } catch {
+      } catch (error) {
+        unreadable(path, error);
         continue;
       }
       const folder = folderPath[folderPath.length - 1] ?? '';
