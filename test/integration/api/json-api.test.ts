@@ -48,6 +48,18 @@ beforeAll(async () => {
       data: { coolingScore: s.strength * 10 - i, coolingReason: `silent for ${i + 10} days` },
     });
   }
+  // Likewise one relationship of each one-sided kind (the demo mailbox at this date has none).
+  for (const [i, direction] of (['they-take', 'you-take'] as const).entries()) {
+    const s = strongest[i]!;
+    const { metrics } = await prisma.relationshipSnapshot.findUniqueOrThrow({ where: { id: s.id } });
+    await prisma.relationshipSnapshot.update({
+      where: { id: s.id },
+      data: {
+        askDirection: direction,
+        metrics: { ...(metrics as object), askDirection: direction, askReason: `planted ${direction}` },
+      },
+    });
+  }
   const userB = await userWithToken(prisma, 'rod.hayslett@enron.com');
   await importFiles(
     prisma,
@@ -175,11 +187,15 @@ describe('answers', () => {
     expect(connections.length).toBeLessThanOrEqual(7);
     expect(connections.every((p) => p.tier === 'connection')).toBe(true);
     const oneWay = (await get('/v1/people?tier=one-way', a.token)).json() as { tier: string }[];
+    expect(oneWay.length).toBeGreaterThan(0);
     expect(oneWay.every((p) => p.tier === 'one-way')).toBe(true);
-    const asks = await get('/v1/asks', a.token);
+    const asks = await get('/v1/asks?asOf=2001-12-15', a.token);
     expect(asks.statusCode).toBe(200);
-    for (const ask of asks.json() as { direction: string }[])
-      expect(['they-take', 'you-take']).toContain(ask.direction);
+    const listed = asks.json() as { direction: string; reason: string }[];
+    expect(listed.map((x) => [x.direction, x.reason])).toEqual([
+      ['they-take', 'planted they-take'],
+      ['you-take', 'planted you-take'],
+    ]);
   });
 
   it('an asOf without a stored run is computed once and then reused', async () => {

@@ -64,9 +64,7 @@ describe('Graph emulator', () => {
     for (;;) {
       const page = await call(link, { prefer: 'odata.maxpagesize=25' });
       seen += page.json.value.length;
-      expect(
-        Object.keys(page.json.value[0] ?? { id: 1, subject: 1, from: 1, '@odata.etag': 1 }),
-      ).toHaveLength(4);
+      for (const item of page.json.value) expect(Object.keys(item)).toHaveLength(4);
       if (page.json['@odata.deltaLink']) break;
       link = page.json['@odata.nextLink'];
     }
