@@ -73,8 +73,9 @@ async function startPrivateRedis(): Promise<PrivateRedis> {
   let server: ChildProcess;
   const up = async () => {
     server = spawn('redis-server', args, { stdio: 'ignore' });
+    let failedToStart: Error | undefined;
     server.once('error', (error) => {
-      throw new Error(`cannot start redis-server (is it installed?): ${error.message}`);
+      failedToStart = new Error(`cannot start redis-server (is it installed?): ${error.message}`);
     });
     const probe = new Redis(port, '127.0.0.1', {
       lazyConnect: true,
@@ -82,15 +83,18 @@ async function startPrivateRedis(): Promise<PrivateRedis> {
       retryStrategy: () => null,
     });
     probe.on('error', () => {});
-    for (let i = 0; i < 100; i++) {
+    let answered = false;
+    for (let i = 0; i < 100 && !answered && !failedToStart; i++) {
       try {
         await probe.connect();
-        if ((await probe.ping()) === 'PONG') break;
+        answered = (await probe.ping()) === 'PONG';
       } catch {
         await sleep(50);
       }
     }
     probe.disconnect();
+    if (failedToStart) throw failedToStart;
+    if (!answered) throw new Error(`private redis-server on port ${port} did not answer within 5 s`);
   };
   const down = async () => {
     const exited = new Promise((r) => server.once('exit', r));
