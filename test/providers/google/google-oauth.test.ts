@@ -89,7 +89,7 @@ describe('Google OAuth code flow with PKCE against the emulator', () => {
 
   it('reports scopes the user withheld on the granular consent screen', async () => {
     env.emulator.configure({
-      consent: { withholdScopes: ['https://www.googleapis.com/auth/calendar.events.readonly'] },
+      consent: { withholdScopes: ['https://www.googleapis.com/auth/calendar.events.owned.readonly'] },
     });
     try {
       const request = await createConsentRequest(config);
@@ -98,7 +98,7 @@ describe('Google OAuth code flow with PKCE against the emulator', () => {
         code: callback.get('code') ?? '',
         codeVerifier: request.codeVerifier,
       });
-      expect(grant.missingScopes).toEqual(['https://www.googleapis.com/auth/calendar.events.readonly']);
+      expect(grant.missingScopes).toEqual(['https://www.googleapis.com/auth/calendar.events.owned.readonly']);
       const error = await env
         .session({ refreshToken: grant.refreshToken })
         .calendarChanges(null)

@@ -29,8 +29,7 @@ export const EMULATOR_CLIENT: OAuthClientCredentials = {
 /** What a refresh token from `issueRefreshToken` grants unless told otherwise: Rapport's minimal scopes. */
 export const DEFAULT_GRANTED_SCOPES = [
   'https://www.googleapis.com/auth/gmail.metadata',
-  'https://www.googleapis.com/auth/calendar.events.readonly',
-  'openid',
+  'https://www.googleapis.com/auth/calendar.events.owned.readonly',
   'https://www.googleapis.com/auth/userinfo.email',
 ];
 

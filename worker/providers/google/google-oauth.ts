@@ -11,11 +11,13 @@ import { ProviderError } from '../provider-error.js';
 import { createOAuthClient, createUserinfoClient, type GoogleAuthClient } from './google-clients.js';
 import { toProviderError } from './google-errors.js';
 
-/** Metadata only: headers of mail (no bodies), calendar events read-only, and who the user is. */
+/**
+ * Metadata only: headers of mail (no bodies), read-only events of the calendars the user owns (the
+ * primary one is all Rapport reads), and the user's address.
+ */
 export const GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/gmail.metadata',
-  'https://www.googleapis.com/auth/calendar.events.readonly',
-  'openid',
+  'https://www.googleapis.com/auth/calendar.events.owned.readonly',
   'email',
 ] as const;
 
