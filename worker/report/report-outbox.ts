@@ -10,7 +10,9 @@
  * 2. Claiming is one conditional UPDATE (status = built, or sending with an expired lease → sending,
  *    with this attempt's html/text): Postgres re-checks the condition under the row lock, so of two
  *    workers racing, exactly one gets the row and the other sees 0 rows and backs off.
- * 3. After the server accepts the message the row becomes `sent`; every later attempt returns at once.
+ * 3. While sending, the claimer renews the lease (updatedAt) every third of it: only a dead sender's
+ *    lease can run out, never a slow one's.
+ * 4. After the server accepts the message the row becomes `sent`; every later attempt returns at once.
  *
  * The remaining window, honestly: a crash (or a lost connection) after the SMTP server accepted the
  * message but before `sent` was stored leaves the row in `sending`. When its lease runs out the next
@@ -26,7 +28,7 @@ import type { BuiltReport } from './render-report.js';
 import { isoWeekOf } from './report-week.js';
 import type { Mailer } from './smtp-mailer.js';
 
-/** How long a `sending` row belongs to the worker that claimed it (well above SMTP_TIMEOUTS' worst case). */
+/** How long a `sending` row belongs to the worker that claimed it without renewal (see step 3). */
 export const SENDING_LEASE_MS = 5 * 60_000;
 
 export interface OutboxDeps {
@@ -166,6 +168,16 @@ export async function sendWeeklyReport(
     return notOurs(row, isoWeek);
   }
 
+  // While this process is sending, the lease is renewed: a slow server must never let a second sender
+  // in. If the process dies, renewal stops and the lease runs out as designed.
+  const renewal = setInterval(
+    () => {
+      prisma.report
+        .updateMany({ where: { id: mine.id, status: 'sending' }, data: { updatedAt: now() } })
+        .catch(() => {});
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
   try {
     await mailer.send({
       from: deps.from,
@@ -191,6 +203,8 @@ export async function sendWeeklyReport(
     throw new ReportSendError(`report send interrupted: ${(error as Error).message}`, 'unknown', {
       cause: error,
     });
+  } finally {
+    clearInterval(renewal);
   }
   await prisma.report.update({ where: { id: mine.id }, data: { status: 'sent', sentAt: now() } });
   return {

@@ -193,6 +193,21 @@ describe('exactly once under races and crashes', () => {
     expect(arrived('2001-W46')[0]?.messageId).toBe(reportMessageId(user.id, '2001-W46'));
   }, 60_000);
 
+  it('a send slower than the lease keeps it renewed: a second sender meanwhile stays out', async () => {
+    const asOf = new Date('2001-10-20T08:00:00Z'); // 2001-W42
+    const built = await buildReport(db.prisma, user, asOf);
+    const leaseMs = 400;
+    smtp.slowNext(1_500);
+    const slow = sendWeeklyReport(deps({ leaseMs }), user, asOf, async () => built);
+    await new Promise((r) => setTimeout(r, 900)); // two leases in, still mid-send
+    expect((await reportRow('2001-W42')).status).toBe('sending');
+    expect(await sendWeeklyReport(deps({ leaseMs }), user, asOf, async () => built)).toMatchObject({
+      status: 'in-progress',
+    });
+    expect(await slow).toMatchObject({ status: 'sent' });
+    expect(arrived('2001-W42')).toHaveLength(1);
+  }, 60_000);
+
   it('an SMTP refusal puts the report back to `built`, and the next try sends it', async () => {
     const asOf = new Date('2001-11-24T08:00:00Z'); // 2001-W47
     const built = await buildReport(db.prisma, user, asOf);

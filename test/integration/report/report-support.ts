@@ -38,12 +38,15 @@ export interface SmtpSink {
   received: ParsedMail[];
   /** Answer the next `count` messages with a temporary failure (451) instead of accepting them. */
   refuseNext(count: number): void;
+  /** Accept the next message only after `ms` (a slow server). */
+  slowNext(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ParsedMail[] = [];
   let refuse = 0;
+  let slow = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -59,8 +62,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             callback(error);
             return;
           }
-          received.push(mail);
-          callback();
+          const delay = slow;
+          slow = 0;
+          setTimeout(() => {
+            received.push(mail);
+            callback();
+          }, delay);
         },
         (error: Error) => callback(error),
       );
@@ -73,6 +80,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     received,
     refuseNext(count) {
       refuse = count;
+    },
+    slowNext(ms) {
+      slow = ms;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
