@@ -318,7 +318,7 @@ async function main(): Promise<void> {
     const unavailable = async (): Promise<never> => {
       throw new UsageError('not part of this benchmark');
     };
-    const connect: ConnectService = { begin: unavailable, complete: unavailable };
+    const connect: ConnectService = { begin: unavailable, complete: unavailable, release: unavailable };
     const server = await buildServer({ app, connect });
     await server.listen({ host: '127.0.0.1', port: 0 });
     const path = '/v1/cooling-off?limit=20';

@@ -80,6 +80,7 @@ if (provider === 'google') {
     GOOGLE_API_ROOT: google.endpoints.apiRootUrl,
     GOOGLE_AUTH_URL: google.endpoints.authUrl,
     GOOGLE_TOKEN_URL: google.endpoints.tokenUrl,
+    GOOGLE_REVOKE_URL: google.endpoints.revokeUrl,
     GOOGLE_QUOTA_UNITS_PER_SECOND: DEMO_QUOTA,
   };
 } else {

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   console.log(`  GOOGLE_API_ROOT=${emulator.endpoints.apiRootUrl}`);
   console.log(`  GOOGLE_AUTH_URL=${emulator.endpoints.authUrl}`);
   console.log(`  GOOGLE_TOKEN_URL=${emulator.endpoints.tokenUrl}`);
+  console.log(`  GOOGLE_REVOKE_URL=${emulator.endpoints.revokeUrl}`);
   console.log(`  GOOGLE_CLIENT_ID=${emulator.client.clientId}`);
   console.log(`  GOOGLE_CLIENT_SECRET=${emulator.client.clientSecret}`);
   console.log(`  refresh token for ${user.email}: ${refreshToken}`);

@@ -76,6 +76,7 @@ export const configSchema = z.object({
   GOOGLE_API_ROOT: optionalUrl,
   GOOGLE_AUTH_URL: optionalUrl,
   GOOGLE_TOKEN_URL: optionalUrl,
+  GOOGLE_REVOKE_URL: optionalUrl,
   GOOGLE_QUOTA_UNITS_PER_SECOND: z.coerce.number().positive().default(250),
   MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),

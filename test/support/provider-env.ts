@@ -27,6 +27,7 @@ export function googleEmulatorEnv(emulator: GoogleEmulator): Record<string, stri
     GOOGLE_API_ROOT: emulator.endpoints.apiRootUrl,
     GOOGLE_AUTH_URL: emulator.endpoints.authUrl,
     GOOGLE_TOKEN_URL: emulator.endpoints.tokenUrl,
+    GOOGLE_REVOKE_URL: emulator.endpoints.revokeUrl,
   };
 }
 

@@ -23,4 +23,10 @@ export interface ConnectService {
     state: string,
     code: string,
   ): Promise<{ accountId: string; userId: string; provider: ConnectProvider }>;
+  /**
+   * Before an account is deleted: gives its access back at the provider where the provider allows an app
+   * to (Google revokes the refresh token; Microsoft has no per-app revocation, the user removes the app
+   * in their account settings). Never throws: a failure is logged and the deletion goes ahead.
+   */
+  release(userId: string, accountId: string): Promise<'revoked' | 'not-supported' | 'failed' | 'no-token'>;
 }

@@ -24,11 +24,19 @@ interface Grant {
 interface ProviderFlow {
   consent(loginHint?: string): Promise<{ url: string; state: string; codeVerifier: string }>;
   exchange(code: string, codeVerifier: string): Promise<Grant>;
+  /** Revokes a refresh token, where the provider lets an app do that. */
+  revoke?(refreshToken: string): Promise<void>;
 }
 
 function googleFlow(app: App, redirectUri: string): ProviderFlow {
-  const { GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_AUTH_URL, GOOGLE_TOKEN_URL, GOOGLE_API_ROOT } =
-    app.config;
+  const {
+    GOOGLE_CLIENT_ID,
+    GOOGLE_CLIENT_SECRET,
+    GOOGLE_AUTH_URL,
+    GOOGLE_TOKEN_URL,
+    GOOGLE_REVOKE_URL,
+    GOOGLE_API_ROOT,
+  } = app.config;
   if (!GOOGLE_CLIENT_ID || !GOOGLE_CLIENT_SECRET) {
     throw new UsageError('Google is not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET');
   }
@@ -38,11 +46,13 @@ function googleFlow(app: App, redirectUri: string): ProviderFlow {
     redirectUri,
     ...(GOOGLE_AUTH_URL ? { authUrl: GOOGLE_AUTH_URL } : {}),
     ...(GOOGLE_TOKEN_URL ? { tokenUrl: GOOGLE_TOKEN_URL } : {}),
+    ...(GOOGLE_REVOKE_URL ? { revokeUrl: GOOGLE_REVOKE_URL } : {}),
     ...(GOOGLE_API_ROOT ? { apiRootUrl: GOOGLE_API_ROOT } : {}),
   };
   return {
     consent: (loginHint) => google.createConsentRequest(config, loginHint ? { loginHint } : {}),
     exchange: (code, codeVerifier) => google.exchangeCode(config, { code, codeVerifier }),
+    revoke: (refreshToken) => google.revokeRefreshToken(config, refreshToken),
   };
 }
 
@@ -75,6 +85,8 @@ export function createConnectService(app: App): ConnectService {
   return {
     async begin(userId, provider, redirectUri, loginHint) {
       const request = await flowFor(app, provider, redirectUri).consent(loginHint);
+      // Abandoned consents leave their state (and PKCE verifier) behind; they are useless once expired.
+      await prisma.oAuthState.deleteMany({ where: { expiresAt: { lt: new Date() } } });
       await prisma.oAuthState.create({
         data: {
           state: request.state,
@@ -120,6 +132,27 @@ export function createConnectService(app: App): ConnectService {
       });
       app.logger.info({ accountId: account.id, provider }, 'account connected');
       return { accountId: account.id, userId: pending.userId, provider };
+    },
+
+    async release(userId, accountId) {
+      const account = await prisma.account.findFirst({
+        where: { id: accountId, userId },
+        select: { provider: true, refreshTokenEnc: true, tokenKeyId: true },
+      });
+      if (!account?.refreshTokenEnc || !account.tokenKeyId) return 'no-token';
+      try {
+        // The redirect URI plays no part in revocation.
+        const flow = flowFor(app, account.provider, '');
+        if (!flow.revoke) return 'not-supported';
+        await flow.revoke(
+          app.cipher.open({ ciphertext: account.refreshTokenEnc, keyId: account.tokenKeyId }),
+        );
+        app.logger.info({ accountId, provider: account.provider }, 'access revoked at the provider');
+        return 'revoked';
+      } catch (error) {
+        app.logger.warn({ err: error, accountId }, 'could not revoke access at the provider');
+        return 'failed';
+      }
     },
   };
 }

@@ -94,6 +94,9 @@ export function fakeConnect(prisma: PrismaClient): ConnectService {
       });
       return { accountId: account.id, userId: pending.userId, provider };
     },
+    async release() {
+      return 'no-token';
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../worker/app.js';
+import { createConnectService } from '../../../worker/connect/index.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import {
   generateMailbox,
@@ -178,5 +179,17 @@ describe('Google sync into Postgres', () => {
     expect(ada.mail.stored).toBe(5);
     // A needs_reauth account is no longer synced at all.
     expect((await syncUserInline(app, users.bob!)).summary).toMatch(/no connected accounts/);
+  }, 60_000);
+
+  it('disconnecting gives the access back: release revokes the refresh token at Google', async () => {
+    const account = await db.prisma.account.findFirstOrThrow({ where: { userId: users.ada!.id } });
+    const token = app.cipher.open({ ciphertext: account.refreshTokenEnc!, keyId: account.tokenKeyId! });
+    const connect = createConnectService(app);
+    // Only the owner's own account: another user's id changes nothing.
+    expect(await connect.release(users.bob!.id, account.id)).toBe('no-token');
+    expect(await connect.release(users.ada!.id, account.id)).toBe('revoked');
+    // The emulator finds nothing left to revoke: Google already did.
+    expect(emulator.revoke(token)).toBe(0);
+    expect((await syncUserInline(app, users.ada!)).summary).toMatch(/needs_reauth/);
   }, 60_000);
 });

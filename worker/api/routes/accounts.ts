@@ -219,6 +219,8 @@ ${
   server.post('/accounts/:id/disconnect', { preHandler: ctx.signedIn }, async (request, reply) => {
     const { id } = accountParam.parse(request.params);
     const userId = userOf(request).id;
+    // Give the access back at the provider first (the stored token goes with the row).
+    await connect.release(userId, id);
     const deleted = await prisma.$transaction(async (tx) => {
       const { count } = await tx.account.deleteMany({ where: { id, userId } });
       // Snapshots quote subjects and timings from the deleted mail: drop the analyses built on it. The

@@ -138,6 +138,8 @@ export async function deleteUserCommand(app: App, raw: unknown): Promise<void> {
     throw new UsageError(`this deletes ${user.email} and all their data; run again with --yes to confirm`);
   }
   const accounts = await app.db.prisma.account.findMany({ where: { userId: user.id }, select: { id: true } });
+  const connect = createConnectService(app);
+  for (const a of accounts) await connect.release(user.id, a.id);
   await app.db.prisma.user.delete({ where: { id: user.id } });
   if (app.config.REDIS_URL) {
     const { openQueues, removeUserSchedules } = await import('../../jobs/queues.js');
