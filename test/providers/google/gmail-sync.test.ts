@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMessages } from '../../../worker/emulator/mailbox-generator.js';
 import { gmailCursorSchema } from '../../../worker/providers/google/gmail-cursor.js';
+import { gmailProfileEmail } from '../../../worker/providers/google/google-session.js';
 import { ProviderError } from '../../../worker/providers/provider-error.js';
 import { drainMail, NOW, sorted, startTestEnv, type TestEnv, USER } from './google-test-env.js';
 
@@ -203,6 +204,15 @@ describe('profile', () => {
       aliases: [USER.email, ...USER.aliases],
       name: USER.name,
     });
+  });
+
+  it('refuses a profile answer without a real address instead of storing it as one of the user’s', () => {
+    expect(gmailProfileEmail({ emailAddress: 'Ada@Rapport.Example', historyId: '1' })).toBe(
+      'ada@rapport.example',
+    );
+    for (const data of [{}, { emailAddress: '' }, { emailAddress: 'not an address' }, null]) {
+      expect(() => gmailProfileEmail(data)).toThrow(ProviderError);
+    }
   });
 });
 

@@ -7,6 +7,7 @@
  * returned state with `stateMatches` before exchanging the code.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import { ProviderError } from '../provider-error.js';
 import { createOAuthClient, createUserinfoClient, type GoogleAuthClient } from './google-clients.js';
 import { toProviderError } from './google-errors.js';
@@ -121,6 +122,8 @@ export async function exchangeCode(
   }
   if (!email)
     throw new ProviderError('auth', 'Google did not disclose the account email (email scope not granted)');
+  if (!z.email().safeParse(email).success)
+    throw new ProviderError('bad_data', 'oauth2.userinfo.get: the account email is not an address');
   return {
     refreshToken: tokens.refresh_token,
     grantedScopes,

@@ -4,8 +4,9 @@
  * it stay under the per-user quota. Access tokens are refreshed transparently by OAuth2Client from
  * the refresh token (and once more on an unexpected 401).
  */
+import { z } from 'zod';
 import type { ChangePage, EventRecord, MailRecord, ProviderProfile, ProviderSession } from '../port.js';
-import { isProviderError } from '../provider-error.js';
+import { isProviderError, ProviderError } from '../provider-error.js';
 import { calendarPage } from './calendar-sync.js';
 import { backfillPage, startBackfill } from './gmail-backfill.js';
 import { MAX_BATCH_SIZE } from './gmail-batch.js';
@@ -132,7 +133,7 @@ export function createGoogleSession(options: GoogleSessionOptions): GoogleSessio
         { operation: 'gmail.users.getProfile', cost: GET_PROFILE_COST },
         () => gmail.gmail.users.getProfile({ userId: 'me' }),
       );
-      const email = (profile.data.emailAddress ?? '').toLowerCase();
+      const email = gmailProfileEmail(profile.data);
       let aliases = [email];
       let name: string | null = null;
       try {
@@ -165,4 +166,18 @@ export function createGoogleSession(options: GoogleSessionOptions): GoogleSessio
       return calendarPage(calendar, stored);
     },
   };
+}
+
+const GmailProfile = z.object({ emailAddress: z.email() });
+
+/**
+ * The mailbox's address from users.getProfile. It becomes one of the user's own addresses, which decide
+ * the direction of every message, so anything but a real address is refused rather than stored.
+ */
+export function gmailProfileEmail(data: unknown): string {
+  const parsed = GmailProfile.safeParse(data);
+  if (!parsed.success) {
+    throw new ProviderError('bad_data', 'gmail.users.getProfile: no valid emailAddress in the answer');
+  }
+  return parsed.data.emailAddress.toLowerCase();
 }
