@@ -14,7 +14,10 @@ import type { AnalyzePayload, ReportPayload, SyncPayload } from './job-payloads.
 export interface ProcessorDeps extends SyncDeps {
   prisma: PrismaClient;
   logger: Logger;
-  /** Null when SMTP is not configured: reports are built and stored but not sent. */
+  /**
+   * Null when SMTP is not configured: the weekly report job then does nothing (the report can still be
+   * built on demand with `rapport report` or seen in the web preview).
+   */
   mailer: Mailer | null;
   reportFrom: string;
   /** Pages per sync job: a long backfill becomes many short jobs. */
