@@ -199,7 +199,10 @@ export async function importFiles(
     to: new Date(Date.now() + 365 * 86_400_000),
   };
   for (const path of sources.ics) {
-    const { records, skipped } = readIcs(await readFile(path, 'utf8'), window);
+    const read = readIcs(await readFile(path, 'utf8'), window);
+    const { records } = read;
+    // A file-level problem names the file, so two broken files are two skip records, not one.
+    const skipped = read.skipped.map((s) => ({ ...s, providerId: s.providerId ?? `ics:${path}` }));
     const counts = emptyCounts();
     for (let i = 0; i < Math.max(records.length, 1); i += batchSize) {
       const page = {

@@ -123,4 +123,27 @@ describe('importing a real mailbox', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('two broken .ics files are two skip records, each naming its file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rapport-ics-'));
+    try {
+      const files = ['a.ics', 'b.ics'].map((name) => path.join(dir, name));
+      for (const file of files) writeFileSync(file, 'this is not a calendar\n');
+      const other = await findOrCreateUser(db.prisma, 'broken-ics@example.com');
+      const summary = await importFiles(
+        db.prisma,
+        { userId: other.id, selfAddresses: [other.email] },
+        { mbox: [], maildir: [], ics: files },
+      );
+      expect(summary.total.skipped).toBe(2);
+      const keys = await db.prisma.skippedItem.findMany({
+        where: { sourceKey: { in: files.map((f) => `ics:${f}`) } },
+        select: { sourceKey: true, reason: true },
+      });
+      expect(keys.map((k) => k.sourceKey).sort()).toEqual(files.map((f) => `ics:${f}`).sort());
+      for (const k of keys) expect(k.reason).toMatch(/^invalid iCalendar/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
