@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatedEvent } from '../../../worker/emulator/mailbox-model.js';
 import { calendarCursorSchema } from '../../../worker/providers/google/calendar-cursor.js';
-import { ProviderError } from '../../../worker/providers/provider-error.js';
+import { providerErrorOf } from '../../support/provider-error.js';
 import { drainCalendar, NOW, sorted, startTestEnv, type TestEnv, USER } from './google-test-env.js';
 
 describe('Calendar sync against the emulator', () => {
@@ -95,13 +95,9 @@ describe('Calendar sync against the emulator', () => {
 
   it('a 410 Gone (sync token invalidated) is cursor_invalid', async () => {
     env.emulator.invalidateSyncTokens(USER.email);
-    const error = await env
-      .session()
-      .calendarChanges(syncCursor)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('cursor_invalid');
-    expect((error as ProviderError).options.status).toBe(410);
+    const error = await providerErrorOf(env.session().calendarChanges(syncCursor));
+    expect(error.kind).toBe('cursor_invalid');
+    expect(error.options.status).toBe(410);
     // The caller's restart: a full sync works again.
     const again = await drainCalendar(env.session(), null);
     expect(again.records.length).toBeGreaterThan(500);

@@ -4,7 +4,7 @@ import { silentLogger } from '../../../worker/providers/google/google-call.js';
 import { createOAuthClient } from '../../../worker/providers/google/google-clients.js';
 import { DEFAULT_RETRY, realSleep } from '../../../worker/providers/google/google-retry.js';
 import { QuotaPacer } from '../../../worker/providers/google/quota-pacer.js';
-import { ProviderError } from '../../../worker/providers/provider-error.js';
+import { providerErrorOf } from '../../support/provider-error.js';
 import { drainMail, sorted, startTestEnv, type TestEnv, USER } from './google-test-env.js';
 
 describe('Gmail sync under faults, quota and auth trouble', () => {
@@ -45,22 +45,16 @@ describe('Gmail sync under faults, quota and auth trouble', () => {
   it('every message forbidden is the grant, not the messages: ProviderError auth', async () => {
     env = await startTestEnv({ messages: 10, people: 5, seed: 44 });
     for (const m of env.mailbox.messages) env.emulator.refuseMessage(USER.email, m.id, 403);
-    const error = await env
-      .session()
-      .mailChanges(null)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('auth');
+    const error = await providerErrorOf(env.session().mailChanges(null));
+    expect(error.kind).toBe('auth');
   });
 
   it('gives up after bounded attempts when the server keeps failing: transient ProviderError', async () => {
     env = await startTestEnv({ messages: 20, people: 5, emulator: { faults: { serverErrorRate: 1 } } });
-    const error = await env
-      .session({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } })
-      .mailChanges(null)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('transient');
+    const error = await providerErrorOf(
+      env.session({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } }).mailChanges(null),
+    );
+    expect(error.kind).toBe('transient');
     expect(env.emulator.counters().requests['gmail.users.getProfile']).toBe(3);
   });
 
@@ -152,20 +146,16 @@ describe('Gmail sync under faults, quota and auth trouble', () => {
   it('a revoked refresh token is ProviderError auth (invalid_grant), not retried', async () => {
     env = await startTestEnv({ messages: 10, people: 5 });
     env.emulator.revoke(env.refreshToken);
-    const error = await env
-      .session()
-      .mailChanges(null)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('auth');
-    expect((error as ProviderError).message).toContain('invalid_grant');
+    const error = await providerErrorOf(env.session().mailChanges(null));
+    expect(error.kind).toBe('auth');
+    expect(error.message).toContain('invalid_grant');
     expect(env.emulator.counters().tokenErrors).toBe(1);
     // Revoking by email also kills live access tokens of an active session.
     const fresh = env.emulator.issueRefreshToken(USER.email);
     const session = env.session({ refreshToken: fresh });
     await session.profile();
     env.emulator.revoke(USER.email);
-    const later = await session.calendarChanges(null).catch((e: unknown) => e);
-    expect((later as ProviderError).kind).toBe('auth');
+    const later = await providerErrorOf(session.calendarChanges(null));
+    expect(later.kind).toBe('auth');
   });
 });

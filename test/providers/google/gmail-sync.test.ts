@@ -3,6 +3,7 @@ import { generateMessages } from '../../../worker/emulator/mailbox-generator.js'
 import { gmailCursorSchema } from '../../../worker/providers/google/gmail-cursor.js';
 import { gmailProfileEmail } from '../../../worker/providers/google/google-session.js';
 import { ProviderError } from '../../../worker/providers/provider-error.js';
+import { providerErrorOf } from '../../support/provider-error.js';
 import { drainMail, NOW, sorted, startTestEnv, type TestEnv, USER } from './google-test-env.js';
 
 describe('Gmail sync against the emulator (real googleapis client)', () => {
@@ -94,21 +95,14 @@ describe('Gmail sync against the emulator (real googleapis client)', () => {
       }),
     );
     env.emulator.expireHistory(USER.email);
-    const error = await env
-      .session()
-      .mailChanges(finalCursor)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('cursor_invalid');
-    expect((error as ProviderError).options.status).toBe(404);
+    const error = await providerErrorOf(env.session().mailChanges(finalCursor));
+    expect(error.kind).toBe('cursor_invalid');
+    expect(error.options.status).toBe(404);
   });
 
   it('rejects a cursor that does not parse as cursor_invalid', async () => {
-    const error = await env
-      .session()
-      .mailChanges({ v: 2, phase: 'backfill' })
-      .catch((e: unknown) => e);
-    expect((error as ProviderError).kind).toBe('cursor_invalid');
+    const error = await providerErrorOf(env.session().mailChanges({ v: 2, phase: 'backfill' }));
+    expect(error.kind).toBe('cursor_invalid');
   });
 });
 

@@ -8,7 +8,8 @@ import {
   revokeRefreshToken,
   stateMatches,
 } from '../../../worker/providers/google/google-oauth.js';
-import { ProviderError } from '../../../worker/providers/provider-error.js';
+import type { ProviderError } from '../../../worker/providers/provider-error.js';
+import { providerErrorOf } from '../../support/provider-error.js';
 import { startTestEnv, type TestEnv, USER } from './google-test-env.js';
 
 const REDIRECT = 'http://127.0.0.1:8080/oauth/google/callback';
@@ -78,9 +79,8 @@ describe('Google OAuth code flow with PKCE against the emulator', () => {
   it('rejects a wrong PKCE verifier and a reused code (invalid_grant → auth)', async () => {
     const request = await createConsentRequest(config);
     const code = (await consent(request.url)).get('code') ?? '';
-    const wrong = await exchangeCode(config, { code, codeVerifier: 'x'.repeat(64) }).catch((e: unknown) => e);
-    expect(wrong).toBeInstanceOf(ProviderError);
-    expect((wrong as ProviderError).kind).toBe('auth');
+    const wrong = await providerErrorOf(exchangeCode(config, { code, codeVerifier: 'x'.repeat(64) }));
+    expect(wrong.kind).toBe('auth');
     const reused = await exchangeCode(config, { code, codeVerifier: request.codeVerifier }).catch(
       (e: unknown) => e,
     );
@@ -99,12 +99,11 @@ describe('Google OAuth code flow with PKCE against the emulator', () => {
         codeVerifier: request.codeVerifier,
       });
       expect(grant.missingScopes).toEqual(['https://www.googleapis.com/auth/calendar.events.owned.readonly']);
-      const error = await env
-        .session({ refreshToken: grant.refreshToken })
-        .calendarChanges(null)
-        .catch((e: unknown) => e);
-      expect((error as ProviderError).kind).toBe('auth');
-      expect((error as ProviderError).options.status).toBe(403);
+      const error = await providerErrorOf(
+        env.session({ refreshToken: grant.refreshToken }).calendarChanges(null),
+      );
+      expect(error.kind).toBe('auth');
+      expect(error.options.status).toBe(403);
     } finally {
       env.emulator.configure({ consent: {} });
     }
@@ -126,10 +125,7 @@ describe('Google OAuth code flow with PKCE against the emulator', () => {
     const token = env.emulator.issueRefreshToken(USER.email);
     await revokeRefreshToken(config, token);
     await revokeRefreshToken(config, token);
-    const error = await env
-      .session({ refreshToken: token })
-      .profile()
-      .catch((e: unknown) => e);
-    expect((error as ProviderError).kind).toBe('auth');
+    const error = await providerErrorOf(env.session({ refreshToken: token }).profile());
+    expect(error.kind).toBe('auth');
   });
 });

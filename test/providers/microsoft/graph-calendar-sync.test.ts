@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphEventId } from '../../../worker/emulator/microsoft/graph-event-json.js';
 import { graphCalendarCursorSchema } from '../../../worker/providers/microsoft/graph-calendar-cursor.js';
-import { ProviderError } from '../../../worker/providers/provider-error.js';
+import { providerErrorOf } from '../../support/provider-error.js';
 import { drainCalendar, type GraphTestEnv, NOW, sorted, startGraphTestEnv, USER } from './graph-test-env.js';
 
 describe('Graph calendarView delta against the emulator', () => {
@@ -43,11 +43,7 @@ describe('Graph calendarView delta against the emulator', () => {
 
   it('an expired calendar delta token is cursor_invalid', async () => {
     env.emulator.expireCalendarDeltaTokens(USER.email);
-    const error = await env
-      .session()
-      .calendarChanges(cursor)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('cursor_invalid');
+    const error = await providerErrorOf(env.session().calendarChanges(cursor));
+    expect(error.kind).toBe('cursor_invalid');
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { graphMessageId } from '../../../worker/emulator/microsoft/graph-message-json.js';
-import { ProviderError } from '../../../worker/providers/provider-error.js';
+import { providerErrorOf } from '../../support/provider-error.js';
 import { drainMail, type GraphTestEnv, sorted, startGraphTestEnv, USER } from './graph-test-env.js';
 
 describe('Graph adapter under throttling and auth failures', () => {
@@ -41,28 +41,20 @@ describe('Graph adapter under throttling and auth failures', () => {
     });
     const session = env.session({ pageSize: 10, retry: { maxRetryAfterMs: 5_000 } });
     const first = await session.mailChanges(null);
-    const error = await session.mailChanges(first.cursor).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('rate_limit');
-    expect((error as ProviderError).retryAfterMs).toBeGreaterThan(100_000);
+    const error = await providerErrorOf(session.mailChanges(first.cursor));
+    expect(error.kind).toBe('rate_limit');
+    expect(error.retryAfterMs).toBeGreaterThan(100_000);
   });
 
   it('a revoked refresh token is ProviderError auth (invalid_grant), not retried', async () => {
     env = await startGraphTestEnv({ messages: 20 });
     env.emulator.revoke(env.refreshToken);
-    const error = await env
-      .session()
-      .mailChanges(null)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('auth');
-    expect((error as ProviderError).message).toMatch(/invalid_grant/);
+    const error = await providerErrorOf(env.session().mailChanges(null));
+    expect(error.kind).toBe('auth');
+    expect(error.message).toMatch(/invalid_grant/);
     expect(env.emulator.counters().tokenErrors).toBe(1);
-    const profileError = await env
-      .session()
-      .profile()
-      .catch((e: unknown) => e);
-    expect((profileError as ProviderError).kind).toBe('auth');
+    const profileError = await providerErrorOf(env.session().profile());
+    expect(profileError.kind).toBe('auth');
   });
 
   it('revoking mid-sync: the expired access token gets 401, the refresh fails → auth', async () => {
@@ -70,8 +62,8 @@ describe('Graph adapter under throttling and auth failures', () => {
     const session = env.session({ pageSize: 10 });
     const first = await session.mailChanges(null);
     env.emulator.revoke(USER.email);
-    const error = await session.mailChanges(first.cursor).catch((e: unknown) => e);
-    expect((error as ProviderError).kind).toBe('auth');
+    const error = await providerErrorOf(session.mailChanges(first.cursor));
+    expect(error.kind).toBe('auth');
   });
 
   it('an access token that expires early is refreshed once on 401, transparently', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMessages } from '../../../worker/emulator/mailbox-generator.js';
 import { graphMessageId } from '../../../worker/emulator/microsoft/graph-message-json.js';
 import { graphMailCursorSchema } from '../../../worker/providers/microsoft/graph-mail-cursor.js';
-import { ProviderError } from '../../../worker/providers/provider-error.js';
+import { providerErrorOf } from '../../support/provider-error.js';
 import { drainMail, type GraphTestEnv, NOW, sorted, startGraphTestEnv, USER } from './graph-test-env.js';
 
 describe('Graph mail sync against the emulator (real Graph client over HTTPS)', () => {
@@ -92,13 +92,9 @@ describe('Graph mail sync against the emulator (real Graph client over HTTPS)', 
 
   it('an expired delta token is cursor_invalid; a restart from null yields the same ids, no duplicates', async () => {
     env.emulator.expireDeltaTokens(USER.email);
-    const error = await env
-      .session()
-      .mailChanges(finalCursor)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('cursor_invalid');
-    expect((error as ProviderError).options.status).toBe(410);
+    const error = await providerErrorOf(env.session().mailChanges(finalCursor));
+    expect(error.kind).toBe('cursor_invalid');
+    expect(error.options.status).toBe(410);
 
     const restart = await drainMail(env.session({ pageSize: 300 }), null);
     expect(new Set(restart.ids).size).toBe(restart.ids.length);
@@ -111,10 +107,7 @@ describe('Graph mail sync against the emulator (real Graph client over HTTPS)', 
   });
 
   it('a stored cursor that is not ours is cursor_invalid', async () => {
-    const error = await env
-      .session()
-      .mailChanges({ v: 1, phase: 'backfill' })
-      .catch((e: unknown) => e);
-    expect((error as ProviderError).kind).toBe('cursor_invalid');
+    const error = await providerErrorOf(env.session().mailChanges({ v: 1, phase: 'backfill' }));
+    expect(error.kind).toBe('cursor_invalid');
   });
 });

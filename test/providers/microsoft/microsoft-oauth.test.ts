@@ -9,7 +9,7 @@ import {
 } from '../../../worker/providers/microsoft/microsoft-oauth.js';
 import { createMicrosoftSession } from '../../../worker/providers/microsoft/microsoft-session.js';
 import { createAgent, request } from '../../../worker/providers/microsoft/node-https.js';
-import { ProviderError } from '../../../worker/providers/provider-error.js';
+import { providerErrorOf } from '../../support/provider-error.js';
 import { NOW, USER } from './graph-test-env.js';
 
 describe('Microsoft consent + code exchange with msal-node against the emulator', () => {
@@ -82,9 +82,8 @@ describe('Microsoft consent + code exchange with msal-node against the emulator'
   it('a wrong PKCE verifier is refused as auth (invalid_grant)', async () => {
     const req = await createConsentRequest(config, { loginHint: USER.email });
     const code = (await follow(req.url)).searchParams.get('code') ?? '';
-    const error = await exchangeCode(config, { code, codeVerifier: 'x'.repeat(43) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('auth');
+    const error = await providerErrorOf(exchangeCode(config, { code, codeVerifier: 'x'.repeat(43) }));
+    expect(error.kind).toBe('auth');
   });
 
   it('a declined consent comes back as error=access_denied', async () => {
