@@ -124,7 +124,8 @@ try {
   step(
     `connected ${provider === 'google' ? 'Google' : 'Microsoft'} through OAuth (PKCE, verified state; refresh token stored encrypted)`,
   );
-  const sync = await syncUserInline(app, user, (line) => step(line));
+  // Only this run's provider: the other one's emulator (from an earlier demo run) is not running now.
+  const sync = await syncUserInline(app, user, (line) => step(line), { provider });
   step(sync.summary);
   const run = await analyzeUser(app.db.prisma, user, new Date(`${AS_OF}T00:00:00Z`));
   step(`analysed ${run.messages} messages and ${run.events} meetings as of ${AS_OF}: ${run.people} people`);

@@ -60,6 +60,39 @@ export async function loadPersonDirectory(prisma: PrismaClient, userId: string):
   return { people, personByAddress, selfPersonId };
 }
 
+interface EventRow {
+  id: string;
+  title: string;
+  startAt: Date;
+  endAt: Date;
+  cancelled: boolean;
+  attendees: unknown[];
+}
+
+/**
+ * One meeting seen through two connected calendars (an invitation sent to both of the user's addresses,
+ * or the same calendar behind Google and Microsoft) is one meeting, as a message seen in two mailboxes
+ * is one message. Calendar ids differ between providers, so copies are recognised by time and title.
+ * The copy kept is the one that says most: not cancelled, then more attendees, then the smallest id.
+ */
+export function distinctMeetings<T extends EventRow>(rows: readonly T[]): T[] {
+  const best = new Map<string, T>();
+  const better = (a: T, b: T) =>
+    a.cancelled !== b.cancelled
+      ? !a.cancelled
+      : a.attendees.length !== b.attendees.length
+        ? a.attendees.length > b.attendees.length
+        : a.id < b.id;
+  for (const row of rows) {
+    const key = `${row.startAt.getTime()}|${row.endAt.getTime()}|${row.title.trim().toLowerCase()}`;
+    const kept = best.get(key);
+    if (!kept || better(row, kept)) best.set(key, row);
+  }
+  return [...best.values()].sort(
+    (a, b) => a.startAt.getTime() - b.startAt.getTime() || (a.id < b.id ? -1 : 1),
+  );
+}
+
 export async function loadAnalysisInput(
   prisma: PrismaClient,
   userId: string,
@@ -142,7 +175,7 @@ export async function loadAnalysisInput(
     !p.automated && automatedMailFrom.has(p.id) && !humanMailFrom.has(p.id) ? { ...p, automated: true } : p,
   );
 
-  const events: AnalysisEvent[] = eventRows.map((row) => ({
+  const events: AnalysisEvent[] = distinctMeetings(eventRows).map((row) => ({
     id: row.id,
     title: row.title,
     start: row.startAt,

@@ -45,9 +45,16 @@ export async function syncAccountToEnd(
   }
 }
 
-export async function syncUserInline(app: App, user: UserRef, progress: (line: string) => void = () => {}) {
+export async function syncUserInline(
+  app: App,
+  user: UserRef,
+  progress: (line: string) => void = () => {},
+  options: { provider?: 'google' | 'microsoft' } = {},
+) {
   const accounts = await app.db.prisma.account.findMany({
-    where: { userId: user.id, ...SYNCABLE_ACCOUNTS },
+    where: {
+      AND: [{ userId: user.id }, SYNCABLE_ACCOUNTS, options.provider ? { provider: options.provider } : {}],
+    },
     select: { id: true, provider: true },
   });
   const totals = { mail: emptyCounts(), calendar: emptyCounts() };
