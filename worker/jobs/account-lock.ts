@@ -31,3 +31,6 @@ export async function acquireLock(redis: Redis, key: string, ttlMs = 30_000): Pr
     },
   };
 }
+
+/** The lock every sync of an account takes, worker job or CLI run alike. */
+export const syncLockKey = (prefix: string, accountId: string): string => `${prefix}:lock:sync:${accountId}`;

@@ -10,7 +10,7 @@ import { isProviderError } from '../providers/provider-error.js';
 import { SENDING_LEASE_MS } from '../report/report-outbox.js';
 import { SYNCABLE_ACCOUNTS } from '../sync/sync-account.js';
 import { syncVerdict } from '../sync/sync-error-policy.js';
-import { acquireLock } from './account-lock.js';
+import { acquireLock, syncLockKey } from './account-lock.js';
 import {
   analyzePayload,
   BadPayloadError,
@@ -229,7 +229,7 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
     async (job: Job, token?: string) =>
       guard(async () => {
         const payload = parsePayload(syncPayload, job.data, QUEUES.sync);
-        const lock = await acquireLock(lockRedis, `${options.prefix}:lock:sync:${payload.accountId}`, lockMs);
+        const lock = await acquireLock(lockRedis, syncLockKey(options.prefix, payload.accountId), lockMs);
         if (!lock) {
           // Another worker is syncing this account: come back shortly without spending an attempt.
           await job.moveToDelayed(Date.now() + Math.min(5_000, lockMs), token);

@@ -1,9 +1,11 @@
 /**
  * The inline runner: what the BullMQ sync + analyze jobs do, run to completion in this process (the CLI
- * and the embedded demo). Same processors, no Redis.
+ * and the embedded demo). Same processors; Redis only for the account lock, when configured.
  */
 import type { App } from '../app.js';
+import { withinMs } from '../deadline.js';
 import { addCounts, emptyCounts, type StoreCounts } from '../ingest/store-mail.js';
+import { acquireLock, syncLockKey } from '../jobs/account-lock.js';
 import { type ProcessorDeps, processSync } from '../jobs/processors.js';
 import { sessionFactory } from '../providers/session-factory.js';
 import type { UserRef } from '../users.js';
@@ -27,7 +29,8 @@ function inlineDeps(app: App): ProcessorDeps {
 
 /**
  * Runs sync steps for one account until it is up to date (or stops: needs_reauth, inactive), adding
- * what each step stored to `totals` and reporting after each step.
+ * what each step stored to `totals` and reporting after each step. With Redis configured it takes the
+ * account's lock, as worker jobs do, and answers `busy` while a worker is syncing that account.
  */
 export async function syncAccountToEnd(
   app: App,
@@ -36,12 +39,33 @@ export async function syncAccountToEnd(
   progress: (step: number) => void = () => {},
 ): Promise<string> {
   const deps = inlineDeps(app);
-  for (let step = 1; ; step++) {
-    const outcome = await processSync(deps, { accountId });
-    addCounts(totals.mail, outcome.mail);
-    addCounts(totals.calendar, outcome.calendar);
-    progress(step);
-    if (outcome.state !== 'more') return outcome.state;
+  const run = async () => {
+    for (let step = 1; ; step++) {
+      const outcome = await processSync(deps, { accountId });
+      addCounts(totals.mail, outcome.mail);
+      addCounts(totals.calendar, outcome.calendar);
+      progress(step);
+      if (outcome.state !== 'more') return outcome.state;
+    }
+  };
+  if (!app.config.REDIS_URL) return run();
+  // Loaded only here: most CLI commands never touch the queues.
+  const { redisConnection } = await import('../jobs/queues.js');
+  const redis = redisConnection(app.config.REDIS_URL);
+  try {
+    const lock = await withinMs(
+      5_000,
+      'taking the account lock',
+      acquireLock(redis, syncLockKey(app.config.QUEUE_PREFIX, accountId), app.config.JOB_LOCK_SECONDS * 1000),
+    );
+    if (!lock) return 'busy (a worker is syncing it)';
+    try {
+      return await run();
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    redis.disconnect();
   }
 }
 

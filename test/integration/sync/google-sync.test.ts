@@ -15,10 +15,13 @@ import {
 } from '../../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js';
 import { Prisma } from '../../../worker/generated/prisma/client.js';
+import { acquireLock, syncLockKey } from '../../../worker/jobs/account-lock.js';
+import { redisConnection } from '../../../worker/jobs/queues.js';
 import { syncUserInline } from '../../../worker/sync/sync-inline.js';
 import type { UserRef } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { appOn, connectMailbox, googleEmulatorEnv, testTokenKeys } from '../../support/provider-env.js';
+import { TEST_REDIS_URL, uniquePrefix } from '../../support/redis.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -179,6 +182,25 @@ describe('Google sync into Postgres', () => {
     expect(ada.mail.stored).toBe(5);
     // A needs_reauth account is no longer synced at all.
     expect((await syncUserInline(app, users.bob!)).summary).toMatch(/no connected accounts/);
+  }, 60_000);
+
+  it('with Redis configured, an inline sync takes the account lock a worker holds and waits its turn', async () => {
+    const prefix = uniquePrefix('inline-lock');
+    const withRedis = appOn(db, KEYS, { ...env(), REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    const account = await db.prisma.account.findFirstOrThrow({ where: { userId: users.ada!.id } });
+    const redis = redisConnection(TEST_REDIS_URL);
+    try {
+      const worker = await acquireLock(redis, syncLockKey(prefix, account.id), 30_000);
+      expect(worker).not.toBeNull();
+      expect((await syncUserInline(withRedis, users.ada!)).summary).toMatch(
+        /google busy \(a worker is syncing it\)/,
+      );
+      await worker!.release();
+      expect((await syncUserInline(withRedis, users.ada!)).summary).toMatch(/google up-to-date/);
+      expect(await redis.exists(syncLockKey(prefix, account.id))).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   }, 60_000);
 
   it('disconnecting gives the access back: release revokes the refresh token at Google', async () => {
