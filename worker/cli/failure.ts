@@ -1,4 +1,5 @@
 import { ConfigError } from '../config.js';
+import { DeadlineError } from '../deadline.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { isProviderError } from '../providers/provider-error.js';
 import { TokenCipherError } from '../security/token-cipher.js';
@@ -14,6 +15,9 @@ export function describeFailure(error: unknown): { code: 1 | 2; text: string } {
   if (isProviderError(error)) {
     const hint = error.kind === 'auth' ? ' (reconnect the account: rapport connect)' : '';
     return { code: 1, text: `provider error (${error.kind}): ${error.message}${hint}` };
+  }
+  if (error instanceof DeadlineError) {
+    return { code: 1, text: `${error.message} (is it running? check the URL in the configuration)` };
   }
   if (error instanceof TokenCipherError) {
     return { code: 1, text: `cannot open a stored token: ${error.message} (check TOKEN_ENCRYPTION_KEYS)` };

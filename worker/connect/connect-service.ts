@@ -26,7 +26,12 @@ export interface ConnectService {
   /**
    * Before an account is deleted: gives its access back at the provider where the provider allows an app
    * to (Google revokes the refresh token; Microsoft has no per-app revocation, the user removes the app
-   * in their account settings). Never throws: a failure is logged and the deletion goes ahead.
+   * in their account settings). A mailbox another Rapport user also connected is left alone (`shared`):
+   * revoking ends the app's grant for the mailbox, theirs included. Never throws: a failure is logged and
+   * the deletion goes ahead.
    */
-  release(userId: string, accountId: string): Promise<'revoked' | 'not-supported' | 'failed' | 'no-token'>;
+  release(
+    userId: string,
+    accountId: string,
+  ): Promise<'revoked' | 'not-supported' | 'shared' | 'failed' | 'no-token'>;
 }

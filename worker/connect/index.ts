@@ -4,6 +4,7 @@
  * Each provider contributes two steps — a consent URL and a code exchange — behind one shape.
  */
 import type { App } from '../app.js';
+import { withinMs } from '../deadline.js';
 import { UsageError } from '../errors.js';
 import * as google from '../providers/google/google-oauth.js';
 import * as microsoft from '../providers/microsoft/microsoft-oauth.js';
@@ -13,6 +14,8 @@ import type { ConnectProvider, ConnectService } from './connect-service.js';
 export type { ConnectProvider, ConnectService } from './connect-service.js';
 
 const STATE_TTL_MS = 10 * 60_000;
+/** Disconnect waits this long for the provider's revocation endpoint, then deletes anyway. */
+const REVOKE_WAIT_MS = 10_000;
 
 interface Grant {
   refreshToken: string;
@@ -135,18 +138,28 @@ export function createConnectService(app: App): ConnectService {
     },
 
     async release(userId, accountId) {
-      const account = await prisma.account.findFirst({
-        where: { id: accountId, userId },
-        select: { provider: true, refreshTokenEnc: true, tokenKeyId: true },
-      });
-      if (!account?.refreshTokenEnc || !account.tokenKeyId) return 'no-token';
       try {
+        const account = await prisma.account.findFirst({
+          where: { id: accountId, userId },
+          select: { provider: true, externalId: true, refreshTokenEnc: true, tokenKeyId: true },
+        });
+        if (!account?.refreshTokenEnc || !account.tokenKeyId) return 'no-token';
+        // Revoking ends the app's whole grant for that mailbox: if another Rapport user connected the
+        // same mailbox, it would cut them off too. Their access is theirs to end.
+        const shared = await prisma.account.count({
+          where: {
+            provider: account.provider,
+            externalId: account.externalId,
+            id: { not: accountId },
+            refreshTokenEnc: { not: null },
+          },
+        });
+        if (shared > 0) return 'shared';
         // The redirect URI plays no part in revocation.
         const flow = flowFor(app, account.provider, '');
         if (!flow.revoke) return 'not-supported';
-        await flow.revoke(
-          app.cipher.open({ ciphertext: account.refreshTokenEnc, keyId: account.tokenKeyId }),
-        );
+        const token = app.cipher.open({ ciphertext: account.refreshTokenEnc, keyId: account.tokenKeyId });
+        await withinMs(REVOKE_WAIT_MS, 'revoking access', flow.revoke(token), account.provider);
         app.logger.info({ accountId, provider: account.provider }, 'access revoked at the provider');
         return 'revoked';
       } catch (error) {

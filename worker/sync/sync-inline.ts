@@ -62,7 +62,8 @@ export async function syncAccountToEnd(
     try {
       return await run();
     } finally {
-      await lock.release();
+      // If Redis went away meanwhile, the lock simply expires (JOB_LOCK_SECONDS); do not wait for it.
+      await withinMs(5_000, 'releasing the account lock', lock.release()).catch(() => {});
     }
   } finally {
     redis.disconnect();

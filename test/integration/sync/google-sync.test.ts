@@ -209,6 +209,18 @@ describe('Google sync into Postgres', () => {
     const connect = createConnectService(app);
     // Only the owner's own account: another user's id changes nothing.
     expect(await connect.release(users.bob!.id, account.id)).toBe('no-token');
+    // Another Rapport user connected the same mailbox: revoking would cut them off too.
+    const sharer = await db.prisma.account.create({
+      data: {
+        userId: users.bob!.id,
+        provider: 'google',
+        externalId: account.externalId,
+        refreshTokenEnc: account.refreshTokenEnc,
+        tokenKeyId: account.tokenKeyId,
+      },
+    });
+    expect(await connect.release(users.ada!.id, account.id)).toBe('shared');
+    await db.prisma.account.delete({ where: { id: sharer.id } });
     expect(await connect.release(users.ada!.id, account.id)).toBe('revoked');
     // The emulator finds nothing left to revoke: Google already did.
     expect(emulator.revoke(token)).toBe(0);

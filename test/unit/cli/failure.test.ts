@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailure } from '../../../worker/cli/failure.js';
 import { ConfigError } from '../../../worker/config.js';
+import { DeadlineError } from '../../../worker/deadline.js';
 import { UsageError } from '../../../worker/errors.js';
 import { ProviderError } from '../../../worker/providers/provider-error.js';
 import { createTokenCipher, TokenCipherError } from '../../../worker/security/token-cipher.js';
@@ -38,6 +39,16 @@ describe('describeFailure', () => {
     const failure = describeFailure(thrown);
     expect(failure.code).toBe(1);
     expect(failure.text).toMatch(/^cannot open a stored token: .*\(check TOKEN_ENCRYPTION_KEYS\)$/);
+  });
+
+  it('a service that does not answer in time is one line naming it', () => {
+    const failure = describeFailure(
+      new DeadlineError('taking the account lock: Redis did not answer within 5 s'),
+    );
+    expect(failure).toEqual({
+      code: 1,
+      text: 'taking the account lock: Redis did not answer within 5 s (is it running? check the URL in the configuration)',
+    });
   });
 
   it('anything else is our bug: exit 1 with the stack', () => {
