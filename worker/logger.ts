@@ -24,13 +24,18 @@ const REDACT = [
   'email',
 ];
 
-const ADDRESS = /[^\s<>()"',;:@]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+/gi;
+// Bounded parts (RFC 5321 limits), so a long run without separators cannot make the match quadratic.
+const ADDRESS = /[^\s<>()"',;:@]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}/gi;
+/** Longer free text is cut before masking: a log line needs the gist, not a whole response body. */
+const MAX_TEXT = 2_000;
 const SECRET_PARAM =
   /\b(access_token|refresh_token|id_token|token|code|code_verifier|client_secret|pageToken|syncToken|deltatoken|skiptoken)=[^&\s"']+/gi;
 
 /** Free text with addresses and secret-looking URL parameters masked. */
 export function maskText(text: string): string {
-  return text.replace(ADDRESS, '[address]').replace(SECRET_PARAM, '$1=[redacted]');
+  // Masked before cutting, so the cut can never leave half an address behind.
+  const masked = text.replace(ADDRESS, '[address]').replace(SECRET_PARAM, '$1=[redacted]');
+  return masked.length > MAX_TEXT ? `${masked.slice(0, MAX_TEXT)}… (${masked.length} characters)` : masked;
 }
 
 interface LoggableError extends Error {

@@ -116,6 +116,18 @@ async function* maildirMessages(dir: string): AsyncGenerator<RawMail | Unreadabl
   yield* unreadable.splice(0);
 }
 
+/**
+ * The items of `source`, then `{ readError }` if reading it failed, instead of the error. Consumed with
+ * `for await`, so the source is closed whatever happens while its items are stored.
+ */
+async function* untilReadError<T>(source: AsyncIterable<T>): AsyncGenerator<T | { readError: string }> {
+  try {
+    for await (const item of source) yield item;
+  } catch (error) {
+    yield { readError: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+  }
+}
+
 export async function importFiles(
   prisma: PrismaClient,
   target: ImportTarget,
@@ -147,26 +159,18 @@ export async function importFiles(
       records = [];
       skipped = [];
     };
-    // Reading can fail half-way (a truncated .gz, a disk error): keep what was read, record where it
-    // stopped, and go on with the next source.
-    const iterator = messages[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<RawMail | Unreadable>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    for await (const m of untilReadError(messages)) {
+      if ('readError' in m) {
+        // Reading stopped half-way (a truncated .gz, a disk error): keep what was read, record where it
+        // stopped, and go on with the next source.
         skipped.push({
           providerId: `${kind}:${source}:read-error`,
-          reason: `reading stopped after ${items} messages: ${reason}`,
+          reason: `reading stopped after ${items} messages: ${m.readError}`,
         });
         break;
       }
-      if (next.done) break;
-      const m = next.value;
       if ('unreadable' in m) {
         skipped.push({ providerId: m.sourceKey, reason: `cannot read: ${m.unreadable}` });
-        items++;
         continue;
       }
       const parsed = parseMailHeaders(m.raw, {

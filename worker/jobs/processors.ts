@@ -58,6 +58,7 @@ export async function processReport(deps: ProcessorDeps, payload: ReportPayload)
       prisma: deps.prisma,
       mailer: deps.mailer,
       from: deps.reportFrom,
+      logger: deps.logger,
       ...(deps.reportLeaseMs ? { leaseMs: deps.reportLeaseMs } : {}),
     },
     user,

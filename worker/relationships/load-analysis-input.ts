@@ -62,6 +62,7 @@ export async function loadPersonDirectory(prisma: PrismaClient, userId: string):
 
 interface EventRow {
   id: string;
+  accountId: string;
   title: string;
   startAt: Date;
   endAt: Date;
@@ -72,25 +73,38 @@ interface EventRow {
 /**
  * One meeting seen through two connected calendars (an invitation sent to both of the user's addresses,
  * or the same calendar behind Google and Microsoft) is one meeting, as a message seen in two mailboxes
- * is one message. Calendar ids differ between providers, so copies are recognised by time and title.
- * The copy kept is the one that says most: not cancelled, then more attendees, then the smallest id.
+ * is one message. Calendar ids differ between providers, so copies are recognised by time and title,
+ * and only across accounts: two events with the same time and title in one calendar are two meetings.
+ * Of copies, the one that says most is kept: not cancelled, then more attendees, then the smallest id.
  */
 export function distinctMeetings<T extends EventRow>(rows: readonly T[]): T[] {
-  const best = new Map<string, T>();
   const better = (a: T, b: T) =>
     a.cancelled !== b.cancelled
       ? !a.cancelled
       : a.attendees.length !== b.attendees.length
         ? a.attendees.length > b.attendees.length
         : a.id < b.id;
+  const byKey = new Map<string, T[]>();
   for (const row of rows) {
     const key = `${row.startAt.getTime()}|${row.endAt.getTime()}|${row.title.trim().toLowerCase()}`;
-    const kept = best.get(key);
-    if (!kept || better(row, kept)) best.set(key, row);
+    byKey.set(key, [...(byKey.get(key) ?? []), row]);
   }
-  return [...best.values()].sort(
-    (a, b) => a.startAt.getTime() - b.startAt.getTime() || (a.id < b.id ? -1 : 1),
-  );
+  const kept: T[] = [];
+  for (const group of byKey.values()) {
+    const perAccount = new Map<string, T[]>();
+    for (const row of group) perAccount.set(row.accountId, [...(perAccount.get(row.accountId) ?? []), row]);
+    if ([...perAccount.values()].every((rowsOfAccount) => rowsOfAccount.length === 1)) {
+      // One per account: copies of one meeting.
+      kept.push(group.reduce((best, row) => (better(row, best) ? row : best)));
+    } else {
+      // Several in one calendar are distinct meetings; the account that holds most of them stands for all.
+      const [, most] = [...perAccount.entries()].sort(
+        ([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : 1),
+      )[0]!;
+      kept.push(...most);
+    }
+  }
+  return kept.sort((a, b) => a.startAt.getTime() - b.startAt.getTime() || (a.id < b.id ? -1 : 1));
 }
 
 export async function loadAnalysisInput(
@@ -123,6 +137,7 @@ export async function loadAnalysisInput(
       where: { userId, startAt: { lte: asOf } },
       select: {
         id: true,
+        accountId: true,
         title: true,
         startAt: true,
         endAt: true,

@@ -23,6 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../db/database.js';
+import type { Logger } from '../logger.js';
 import type { UserRef } from '../users.js';
 import type { BuiltReport } from './render-report.js';
 import { isoWeekOf } from './report-week.js';
@@ -39,6 +40,8 @@ export interface OutboxDeps {
   leaseMs?: number;
   /** Clock (tests move it past the lease). */
   now?: () => Date;
+  /** For trouble that does not stop the send (a lease renewal that failed). */
+  logger?: Logger;
 }
 
 export type SendResult =
@@ -169,12 +172,24 @@ export async function sendWeeklyReport(
   }
 
   // While this process is sending, the lease is renewed: a slow server must never let a second sender
-  // in. If the process dies, renewal stops and the lease runs out as designed.
+  // in. If the process dies, renewal stops and the lease runs out as designed. Each renewal names the
+  // previous one (updatedAt), so a sender that lost its claim stops instead of extending someone else's.
+  let heldSince = claimedAt;
   const renewal = setInterval(
     () => {
+      const next = now();
       prisma.report
-        .updateMany({ where: { id: mine.id, status: 'sending' }, data: { updatedAt: now() } })
-        .catch(() => {});
+        .updateMany({
+          where: { id: mine.id, status: 'sending', updatedAt: heldSince },
+          data: { updatedAt: next },
+        })
+        .then(({ count }) => {
+          if (count === 1) heldSince = next;
+          else clearInterval(renewal);
+        })
+        .catch((error: unknown) =>
+          deps.logger?.warn({ err: error, reportId: mine.id }, 'could not renew the report send lease'),
+        );
     },
     Math.max(50, Math.floor(leaseMs / 3)),
   );

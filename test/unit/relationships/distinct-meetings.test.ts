@@ -7,9 +7,11 @@ const row = (
   id: string,
   title: string,
   hour: number,
-  over: { cancelled?: boolean; attendees?: number } = {},
+  over: { cancelled?: boolean; attendees?: number; account?: string } = {},
 ) => ({
   id,
+  // Each row its own calendar unless said otherwise: the cross-account case.
+  accountId: over.account ?? `account-of-${id}`,
   title,
   startAt: at(hour),
   endAt: at(hour + 1),
@@ -38,5 +40,14 @@ describe('distinctMeetings', () => {
     ]) {
       expect(distinctMeetings(order.map((i) => rows[i]!)).map((e) => e.id)).toEqual(reference);
     }
+  });
+
+  it('two events with the same time and title in one calendar are two meetings', () => {
+    const interviews = [
+      row('i1', 'Interview', 9, { account: 'work' }),
+      row('i2', 'Interview', 9, { account: 'work' }),
+      row('i3', 'Interview', 9, { account: 'personal' }),
+    ];
+    expect(distinctMeetings(interviews).map((e) => e.id)).toEqual(['i1', 'i2']);
   });
 });

@@ -66,5 +66,9 @@ describe('logger', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(raw()).not.toMatch(/dan@example|1\/\/r|ya29/);
     expect(maskText('sync step finished: 3 pages, 12 stored')).toBe('sync step finished: 3 pages, 12 stored');
+    // Long text is cut after masking: no half address survives the cut.
+    const long = maskText(`${'x'.repeat(1_990)} alice@example.com and more`);
+    expect(long).not.toMatch(/alice/);
+    expect(long).toMatch(/… \(\d+ characters\)$/);
   });
 });

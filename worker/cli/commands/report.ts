@@ -55,7 +55,13 @@ export async function reportCommand(app: App, raw: unknown): Promise<void> {
   const mailer = createSmtpMailer(smtpUrl);
   try {
     const result = await sendWeeklyReport(
-      { prisma: app.db.prisma, mailer, from: app.config.REPORT_FROM },
+      {
+        prisma: app.db.prisma,
+        mailer,
+        from: app.config.REPORT_FROM,
+        leaseMs: app.config.REPORT_SEND_LEASE_SECONDS * 1000,
+        logger: app.logger,
+      },
       user,
       at,
       async () => built,
