@@ -34,6 +34,8 @@ export interface WorkerOptions extends QueueOptions {
   concurrency: number;
   /** Job and account-lock lifetime without renewal (JOB_LOCK_SECONDS); default 30 s. */
   lockMs?: number;
+  /** How often a job may lose its worker before it fails (default 3). */
+  maxStalledCount?: number;
 }
 
 export interface Queues {
@@ -213,7 +215,7 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
   const common = {
     prefix: options.prefix,
     concurrency: options.concurrency,
-    maxStalledCount: 3,
+    maxStalledCount: options.maxStalledCount ?? 3,
     lockDuration: lockMs,
     stalledInterval: lockMs,
   } as const;
@@ -306,15 +308,28 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
   }
   // A sync that has failed for good (no attempts left, or an error that can never succeed) is written on
   // the account, where its owner sees it (`rapport status`, the accounts page), not only in the logs.
-  sync.on('failed', (job, error) => {
-    if (!job) return;
-    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    const payload = syncPayload.safeParse(job.data);
-    if (!final || !payload.success) return;
+  const STALLED_TOO_OFTEN = 'its worker stopped during the sync too often (the sync may be what stops it)';
+  const recordFailure = (data: unknown, reason: string) => {
+    const payload = syncPayload.safeParse(data);
+    if (!payload.success) return;
     deps.prisma.account
       .updateMany({
         where: { id: payload.data.accountId },
-        data: { lastError: `sync failed: ${error.message}`.slice(0, 500) },
+        data: { lastError: `sync failed: ${reason}`.slice(0, 500) },
+      })
+      .catch((cause: unknown) => deps.logger.warn({ err: cause }, 'could not record the sync failure'));
+  };
+  sync.on('failed', (job, error) => {
+    if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)))
+      recordFailure(job.data, error.message);
+  });
+  // A job whose worker died with it too often is failed by the stalled-job check, which reports it only
+  // as `stalled` (an account whose sync kills the process, for instance).
+  sync.on('stalled', (jobId) => {
+    queues.sync
+      .getJob(jobId)
+      .then(async (job) => {
+        if (job && (await job.isFailed())) recordFailure(job.data, STALLED_TOO_OFTEN);
       })
       .catch((cause: unknown) => deps.logger.warn({ err: cause }, 'could not record the sync failure'));
   });

@@ -1,5 +1,5 @@
 /** Queues on a real Redis and a real Postgres: locks, poison jobs, and jobs that keep flowing. */
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../../worker/jobs/account-lock.js';
 import {
@@ -144,6 +144,60 @@ describe('failed syncs', () => {
         .toBe('sync failed: no provider session in this test');
     } finally {
       await events.close();
+    }
+  });
+
+  it('a sync whose worker dies with it too often is failed by the stalled check and recorded too', async () => {
+    const ownPrefix = uniquePrefix('stalled');
+    const own = openQueues({ redisUrl: TEST_REDIS_URL, prefix: ownPrefix });
+    const user = await findOrCreateUser(db.prisma, 'stalling-sync@example.com');
+    const account = await db.prisma.account.create({
+      data: {
+        userId: user.id,
+        provider: 'google',
+        externalId: 'stalling-sync@example.com',
+        status: 'active',
+      },
+    });
+    // A worker takes the job and dies with it (force-closed mid-job: its lock is left to expire).
+    const doomed = new Worker('sync', () => new Promise(() => {}), {
+      connection: redisConnection(TEST_REDIS_URL),
+      prefix: ownPrefix,
+      lockDuration: 500,
+      // Its own stalled check would reserve the queue's check for 30 s (BullMQ's default interval).
+      skipStalledCheck: true,
+    });
+    const taken = new Promise((resolve) => doomed.once('active', resolve));
+    await own.sync.add('sync', { accountId: account.id });
+    await taken;
+    await doomed.close(true);
+    const survivors = startWorkers(
+      own,
+      {
+        prisma: db.prisma,
+        logger: createLogger('silent'),
+        mailer: null,
+        reportFrom: 'r@localhost',
+        pagesPerSyncJob: 5,
+        openSession: async () => {
+          throw new Error('no provider session in this test');
+        },
+      },
+      { redisUrl: TEST_REDIS_URL, prefix: ownPrefix, concurrency: 1, lockMs: 500, maxStalledCount: 0 },
+    );
+    try {
+      await expect
+        .poll(
+          async () => (await db.prisma.account.findUniqueOrThrow({ where: { id: account.id } })).lastError,
+          {
+            timeout: 15_000,
+          },
+        )
+        .toBe('sync failed: its worker stopped during the sync too often (the sync may be what stops it)');
+    } finally {
+      await survivors.close();
+      for (const q of [own.sync, own.analyze, own.report]) await q.obliterate({ force: true });
+      await own.close();
     }
   });
 });
