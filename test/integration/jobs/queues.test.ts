@@ -21,23 +21,22 @@ let queues: Queues;
 let workers: Workers;
 const prefix = uniquePrefix('jobs');
 
+/** Workers of this file: a real database, and provider sessions that can never open. */
+const processorDeps = () => ({
+  prisma: db.prisma,
+  logger: createLogger('silent'),
+  mailer: null,
+  reportFrom: 'r@localhost',
+  pagesPerSyncJob: 5,
+  openSession: async (): Promise<never> => {
+    throw new Error('no provider session in this test');
+  },
+});
+
 beforeAll(async () => {
   db = await createTestDatabase();
   queues = openQueues({ redisUrl: TEST_REDIS_URL, prefix });
-  workers = startWorkers(
-    queues,
-    {
-      prisma: db.prisma,
-      logger: createLogger('silent'),
-      mailer: null,
-      reportFrom: 'r@localhost',
-      pagesPerSyncJob: 5,
-      openSession: async () => {
-        throw new Error('no provider session in this test');
-      },
-    },
-    { redisUrl: TEST_REDIS_URL, prefix, concurrency: 2 },
-  );
+  workers = startWorkers(queues, processorDeps(), { redisUrl: TEST_REDIS_URL, prefix, concurrency: 2 });
 });
 afterAll(async () => {
   await workers?.close();
@@ -171,20 +170,13 @@ describe('failed syncs', () => {
     await own.sync.add('sync', { accountId: account.id });
     await taken;
     await doomed.close(true);
-    const survivors = startWorkers(
-      own,
-      {
-        prisma: db.prisma,
-        logger: createLogger('silent'),
-        mailer: null,
-        reportFrom: 'r@localhost',
-        pagesPerSyncJob: 5,
-        openSession: async () => {
-          throw new Error('no provider session in this test');
-        },
-      },
-      { redisUrl: TEST_REDIS_URL, prefix: ownPrefix, concurrency: 1, lockMs: 500, maxStalledCount: 0 },
-    );
+    const survivors = startWorkers(own, processorDeps(), {
+      redisUrl: TEST_REDIS_URL,
+      prefix: ownPrefix,
+      concurrency: 1,
+      lockMs: 500,
+      maxStalledCount: 0,
+    });
     try {
       await expect
         .poll(
