@@ -120,19 +120,18 @@ describe('poison jobs', () => {
 });
 
 describe('failed syncs', () => {
+  const activeGoogleAccount = async (email: string) => {
+    const user = await findOrCreateUser(db.prisma, email);
+    return db.prisma.account.create({
+      data: { userId: user.id, provider: 'google', externalId: email, status: 'active' },
+    });
+  };
+
   it('a sync that fails for good is written on the account for its owner to see', async () => {
     const events = new QueueEvents('sync', { connection: redisConnection(TEST_REDIS_URL), prefix });
     await events.waitUntilReady();
     try {
-      const user = await findOrCreateUser(db.prisma, 'failing-sync@example.com');
-      const account = await db.prisma.account.create({
-        data: {
-          userId: user.id,
-          provider: 'google',
-          externalId: 'failing-sync@example.com',
-          status: 'active',
-        },
-      });
+      const account = await activeGoogleAccount('failing-sync@example.com');
       // One attempt: this workers' sessions cannot open, an error that is retried until attempts run out.
       const job = await queues.sync.add('sync', { accountId: account.id }, { attempts: 1 });
       await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(/no provider session/);
@@ -149,15 +148,7 @@ describe('failed syncs', () => {
   it('a sync whose worker dies with it too often is failed by the stalled check and recorded too', async () => {
     const ownPrefix = uniquePrefix('stalled');
     const own = openQueues({ redisUrl: TEST_REDIS_URL, prefix: ownPrefix });
-    const user = await findOrCreateUser(db.prisma, 'stalling-sync@example.com');
-    const account = await db.prisma.account.create({
-      data: {
-        userId: user.id,
-        provider: 'google',
-        externalId: 'stalling-sync@example.com',
-        status: 'active',
-      },
-    });
+    const account = await activeGoogleAccount('stalling-sync@example.com');
     // A worker takes the job and dies with it (force-closed mid-job: its lock is left to expire).
     const doomed = new Worker('sync', () => new Promise(() => {}), {
       connection: redisConnection(TEST_REDIS_URL),
