@@ -10,6 +10,7 @@
 import type { ChangePage, MailRecord } from '../port.js';
 import { ProviderError } from '../provider-error.js';
 import type { GmailBackfillCursor, GmailCursor } from './gmail-cursor.js';
+import { messagesListAnswer } from './gmail-list-answers.js';
 import { fetchMessageMetadata } from './gmail-metadata-fetch.js';
 import { changePage, type GmailSyncContext, mapFetched } from './gmail-sync-context.js';
 import { callGoogle } from './google-call.js';
@@ -62,15 +63,14 @@ export async function backfillPage(
         ...(cursor.pageToken ? { pageToken: cursor.pageToken } : {}),
       }),
   );
-  const ids = (list.data.messages ?? [])
-    .map((m) => m.id)
-    .filter((id): id is string => typeof id === 'string' && id.length > 0);
+  const answer = messagesListAnswer(list.data);
+  const ids = (answer.messages ?? []).map((m) => m.id);
   const fetched = await fetchMessageMetadata(ctx, ids);
   const mapped = mapFetched(fetched);
   const notBefore = new Date(cursor.notBefore);
   const inWindow = mapped.records.filter((r) => r.receivedAt === null || r.receivedAt >= notBefore);
   const reachedWindowStart = inWindow.length < mapped.records.length;
-  const nextPageToken = list.data.nextPageToken;
+  const nextPageToken = answer.nextPageToken;
   const next: GmailCursor =
     !nextPageToken || reachedWindowStart
       ? { v: 1, phase: 'incremental', historyId: cursor.startHistoryId, pageToken: null }

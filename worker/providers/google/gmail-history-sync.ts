@@ -5,6 +5,7 @@
  */
 import type { ChangePage, MailRecord } from '../port.js';
 import type { GmailCursor, GmailIncrementalCursor } from './gmail-cursor.js';
+import { historyListAnswer } from './gmail-list-answers.js';
 import { fetchMessageMetadata } from './gmail-metadata-fetch.js';
 import { changePage, type GmailSyncContext, mapFetched } from './gmail-sync-context.js';
 import { callGoogle } from './google-call.js';
@@ -35,8 +36,9 @@ export async function historyPage(
       }),
   );
   // Replay in order: the last thing that happened to a message wins.
+  const answer = historyListAnswer(response.data);
   const latest = new Map<string, 'added' | 'deleted'>();
-  for (const entry of response.data.history ?? []) {
+  for (const entry of answer.history ?? []) {
     for (const added of entry.messagesAdded ?? []) {
       if (added.message?.id) latest.set(added.message.id, 'added');
     }
@@ -47,10 +49,10 @@ export async function historyPage(
   const added = [...latest].filter(([, what]) => what === 'added').map(([id]) => id);
   const deleted = [...latest].filter(([, what]) => what === 'deleted').map(([id]) => id);
   const fetched = await fetchMessageMetadata(ctx, added);
-  const nextPageToken = response.data.nextPageToken;
+  const nextPageToken = answer.nextPageToken;
   const next: GmailCursor = nextPageToken
     ? { ...cursor, pageToken: nextPageToken }
-    : { v: 1, phase: 'incremental', historyId: response.data.historyId ?? cursor.historyId, pageToken: null };
+    : { v: 1, phase: 'incremental', historyId: answer.historyId ?? cursor.historyId, pageToken: null };
   ctx.logger.info(
     { phase: 'incremental', added: added.length, deleted: deleted.length, more: Boolean(nextPageToken) },
     'gmail history page',
