@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoard } from '../../../worker/jobs/board.js';
 import { openQueues, type Queues } from '../../../worker/jobs/queues.js';
+import { artifactPath, launchChromium } from '../../support/chromium.js';
 import { rapport } from '../../support/cli.js';
 import { freePort } from '../../support/net.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../../support/redis.js';
@@ -60,6 +61,35 @@ describe('queue dashboard', () => {
       await board.close();
     }
   });
+
+  it('renders in a browser under its CSP, with nothing fetched from elsewhere', async () => {
+    const board = await buildBoard(queues);
+    const browser = await launchChromium('the queue dashboard cannot be rendered');
+    try {
+      const address = await board.listen({ host: '127.0.0.1', port: 0 });
+      const page = await browser.newPage();
+      const foreign: string[] = [];
+      const violations: string[] = [];
+      page.on('request', (request) => {
+        if (!request.url().startsWith(address)) foreign.push(request.url());
+      });
+      page.on('console', (message) => {
+        if (/Content Security Policy/.test(message.text()) && !/fonts\.googleapis/.test(message.text()))
+          violations.push(message.text());
+      });
+      const response = await page.goto(`${address}/`);
+      expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+      await page.getByText('sync', { exact: true }).first().click({ timeout: 15_000 });
+      // The queue's page lists its one waiting job, with the account id as its data.
+      await page.getByText(ACCOUNT).first().waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: await artifactPath('board.png'), fullPage: true });
+      expect(foreign).toEqual([]);
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+      await board.close();
+    }
+  }, 60_000);
 
   it('with manage, the same action is allowed', async () => {
     const board = await buildBoard(queues, { manage: true });
