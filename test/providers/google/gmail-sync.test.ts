@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMessages } from '../../../worker/emulator/mailbox-generator.js';
+import { seedFromRawMessages } from '../../../worker/emulator/raw-message-seed.js';
 import { gmailCursorSchema } from '../../../worker/providers/google/gmail-cursor.js';
 import { gmailProfileEmail } from '../../../worker/providers/google/google-session.js';
 import { ProviderError } from '../../../worker/providers/provider-error.js';
@@ -218,6 +219,34 @@ describe('empty mailbox', () => {
       expect(result.ids).toEqual([]);
       expect(result.calls).toBe(2);
       expect(gmailCursorSchema.parse(result.cursor).phase).toBe('incremental');
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe('Exchange-exported mail', () => {
+  it('names a sender from X-From when From carries only the address, as the file import does', async () => {
+    const env = await startTestEnv({ messages: 5, people: 3 });
+    try {
+      const first = await drainMail(env.session(), null);
+      const raw = Buffer.from(
+        [
+          'Message-ID: <x-from-1@enron.example>',
+          'Date: Mon, 3 Dec 2001 09:00:00 -0800',
+          'From: susan.mara@enron.com',
+          `To: ${USER.email}`,
+          'Subject: Re: settlement',
+          'X-From: Mara, Susan </O=ENRON/OU=NA/CN=RECIPIENTS/CN=SMARA>',
+          '',
+          'body',
+        ].join('\r\n'),
+      );
+      env.emulator.appendMessages(USER.email, seedFromRawMessages([raw], { salt: 99 }));
+      const next = await drainMail(env.session(), first.cursor);
+      expect(next.records.map((r) => r.from)).toEqual([
+        { address: 'susan.mara@enron.com', name: 'Susan Mara' },
+      ]);
     } finally {
       await env.close();
     }

@@ -37,6 +37,8 @@ export const GMAIL_METADATA_HEADERS = [
   'List-Unsubscribe',
   'Precedence',
   'Auto-Submitted',
+  // Exchange exports (Enron among them) put the sender's name only here; used when From has none.
+  'X-From',
 ] as const;
 
 export interface MetadataFetchContext extends GoogleCallContext {
