@@ -4,6 +4,9 @@
  * the network path does. One-shot callers (a scrape, a CLI command, a page) bound their wait.
  */
 
+/** How long a one-shot command (the CLI, an inline sync) waits for Redis before saying so. */
+export const REDIS_WAIT_MS = 5_000;
+
 /** A service did not answer in time; the message says which and for what. */
 export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';

@@ -3,7 +3,7 @@
  * and the embedded demo). Same processors; Redis only for the account lock, when configured.
  */
 import type { App } from '../app.js';
-import { withinMs } from '../deadline.js';
+import { REDIS_WAIT_MS, withinMs } from '../deadline.js';
 import { addCounts, emptyCounts, type StoreCounts } from '../ingest/store-mail.js';
 import { acquireLock, syncLockKey } from '../jobs/account-lock.js';
 import { type ProcessorDeps, processSync } from '../jobs/processors.js';
@@ -54,7 +54,7 @@ export async function syncAccountToEnd(
   const redis = redisConnection(app.config.REDIS_URL);
   try {
     const lock = await withinMs(
-      5_000,
+      REDIS_WAIT_MS,
       'taking the account lock',
       acquireLock(redis, syncLockKey(app.config.QUEUE_PREFIX, accountId), app.config.JOB_LOCK_SECONDS * 1000),
     );
@@ -63,7 +63,7 @@ export async function syncAccountToEnd(
       return await run();
     } finally {
       // If Redis went away meanwhile, the lock simply expires (JOB_LOCK_SECONDS); do not wait for it.
-      await withinMs(5_000, 'releasing the account lock', lock.release()).catch(() => {});
+      await withinMs(REDIS_WAIT_MS, 'releasing the account lock', lock.release()).catch(() => {});
     }
   } finally {
     redis.disconnect();

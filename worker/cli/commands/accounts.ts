@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { App } from '../../app.js';
 import { createConnectService } from '../../connect/index.js';
 import { connectViaLocalCallback } from '../../connect/local-callback.js';
-import { withinMs } from '../../deadline.js';
+import { REDIS_WAIT_MS, withinMs } from '../../deadline.js';
 import { UsageError } from '../../errors.js';
 import type { Queues } from '../../jobs/queues.js';
 import { syncUserInline } from '../../sync/sync-inline.js';
@@ -107,9 +107,6 @@ export async function statusCommand(app: App, raw: unknown): Promise<void> {
     }
   }
 }
-
-/** A CLI command waits this long for Redis before saying so (queue connections retry for ever). */
-const REDIS_WAIT_MS = 5_000;
 
 /** Queue depths, and this user's recent failed syncs (other users' jobs are not theirs to see). */
 async function queueLines(queues: Queues, accounts: { id: string }[]): Promise<string[]> {
