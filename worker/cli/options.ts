@@ -1,8 +1,10 @@
 /** zod schemas for CLI flags: every flag is checked once, and a bad one becomes a UsageError (exit 2). */
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { mailAddress } from '../ingest/address.js';
 
-export const userEmail = z.email({ error: 'must be an email address' }).transform((s) => s.toLowerCase());
+/** Any address ingest stores (see ingest/address.ts), not only RFC dot-atoms: `m..presto@enron.com` is a user. */
+export const userEmail = mailAddress();
 
 /** ISO date or date-time; a bare date means midnight UTC. */
 export const asOf = z

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { mailAddress } from '../../ingest/address.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../auth/api-tokens.js';
 import { ago, dateTime } from '../html/format.js';
 import { type PageContext, page } from '../html/layout.js';
@@ -22,7 +23,7 @@ function isTimeZone(name: string): boolean {
   }
 }
 
-const ignoreEntry = z.union([z.email().max(320), z.string().regex(/^@[a-z0-9-]+(\.[a-z0-9-]+)+$/)]);
+const ignoreEntry = z.union([mailAddress(), z.string().regex(/^@[a-z0-9-]+(\.[a-z0-9-]+)+$/)]);
 
 export const settingsForm = z.object({
   timeZone: z

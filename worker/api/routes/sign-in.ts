@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { mailAddress } from '../../ingest/address.js';
 import { redeemLoginCode } from '../auth/login-codes.js';
 import { endSession, startSession } from '../auth/sessions.js';
 import { type PageContext, page } from '../html/layout.js';
@@ -11,10 +12,7 @@ import { html } from '../html/safe-html.js';
 import type { RouteContext } from './route-context.js';
 
 const loginForm = z.object({
-  email: z
-    .email({ error: 'enter the email address the code was made for' })
-    .max(320)
-    .transform((s) => s.toLowerCase()),
+  email: mailAddress('enter the email address the code was made for'),
   code: z.string().trim().min(1, { error: 'enter the code' }).max(40),
 });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { UsageError } from '../../errors.js';
+import { mailAddress } from '../../ingest/address.js';
 import { type ImportSummary, importFiles } from '../../ingest/import-files.js';
 import { findOrCreateUser, selfAddresses } from '../../users.js';
 import { parseFlags, userEmail } from '../options.js';
@@ -12,7 +13,7 @@ const flags = z.object({
   mbox: z.array(z.string()).default([]),
   maildir: z.array(z.string()).default([]),
   ics: z.array(z.string()).default([]),
-  alias: z.array(z.email({ error: 'must be an email address' })).default([]),
+  alias: z.array(mailAddress()).default([]),
 });
 
 export function formatImportSummary(summary: ImportSummary): string {
@@ -39,7 +40,7 @@ export async function importCommand(app: App, raw: unknown): Promise<void> {
     throw new UsageError('nothing to import: give at least one --mbox, --maildir or --ics');
   }
   const user = await findOrCreateUser(app.db.prisma, options.user);
-  const self = [...(await selfAddresses(app.db.prisma, user)), ...options.alias.map((a) => a.toLowerCase())];
+  const self = [...(await selfAddresses(app.db.prisma, user)), ...options.alias];
   const progress = terminalProgress();
   try {
     const summary = await importFiles(app.db.prisma, { userId: user.id, selfAddresses: self }, options, {

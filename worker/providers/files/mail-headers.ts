@@ -14,6 +14,7 @@ import * as crypto from 'node:crypto';
 import libmime from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import addressparser from 'nodemailer/lib/addressparser';
+import { cleanMailAddress } from '../../ingest/address.js';
 import { truncateText } from '../../ingest/storable-text.js';
 import type { MailAddress, MailRecord, SkippedRecord } from '../port.js';
 
@@ -299,15 +300,6 @@ export function extractMessageIds(value: string | null | undefined): string[] {
   return bare.length === 1 ? bare : [];
 }
 
-const ADDRESS_SHAPE = /^[^\s@<>()[\]",;:]+@[^\s@<>()[\]",;:]+$/;
-
-function cleanAddress(address: string): string | null {
-  let a = address.replace(CONTROL, '').trim().toLowerCase();
-  a = a.replace(/^["'<]+|["'>]+$/g, '');
-  if (a.startsWith('mailto:')) a = a.slice(7);
-  return ADDRESS_SHAPE.test(a) && a.length <= 320 ? a : null;
-}
-
 function cleanName(name: string, address: string): string | null {
   let n = cleanText(name);
   // Quotes the address parser left behind ('John Doe', "\"Smith, John\"").
@@ -353,7 +345,7 @@ function parseAddresses(values: string[]): MailAddress[] {
     for (const entry of parsed) {
       // RFC 2047 forbids encoded words in the address itself; such an entry is not trusted.
       if (entry.address.includes('=?')) continue;
-      const address = entry.address ? cleanAddress(entry.address) : null;
+      const address = entry.address ? cleanMailAddress(entry.address) : null;
       if (!address || seen.has(address)) continue;
       seen.add(address);
       out.push({ address, name: cleanName(decodeWords(entry.name), address) });
