@@ -118,13 +118,11 @@ async function seedUser(prisma: PrismaClient, email: string, count: number): Pro
   const CHUNK = 2000;
   for (let start = 0; start < count; start += CHUNK) {
     const people: Prisma.PersonCreateManyInput[] = [];
-    const addresses: Prisma.PersonAddressCreateManyInput[] = [];
     const snapshots: Prisma.RelationshipSnapshotCreateManyInput[] = [];
     for (let i = start; i < Math.min(count, start + CHUNK); i++) {
       const id = randomUUID();
       const address = `person${i}@org${i % 97}.example`;
-      people.push({ id, userId: user.id, displayName: `Person ${i}`, primaryAddress: address });
-      addresses.push({ userId: user.id, personId: id, address });
+      people.push({ id, userId: user.id, key: address });
       const tier = TIERS[i % 10 < 2 ? 0 : i % 10 < 6 ? 1 : 2] ?? 'contact';
       const strength = Math.round(100 * Math.random() ** 2);
       const usualGapDays = 3 + Math.random() * 40;
@@ -135,6 +133,8 @@ async function seedUser(prisma: PrismaClient, email: string, count: number): Pro
         runId: run.id,
         userId: user.id,
         personId: id,
+        name: `Person ${i}`,
+        email: address,
         tier,
         strength,
         interactions: 1 + Math.round(Math.random() * 300),
@@ -152,7 +152,6 @@ async function seedUser(prisma: PrismaClient, email: string, count: number): Pro
       });
     }
     await prisma.person.createMany({ data: people });
-    await prisma.personAddress.createMany({ data: addresses });
     await prisma.relationshipSnapshot.createMany({ data: snapshots });
   }
   await prisma.$executeRawUnsafe('ANALYZE');

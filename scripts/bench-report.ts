@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const summary = await importFiles(
       prisma,
-      { userId: user.id, selfAddresses: [USER_EMAIL] },
+      { user },
       {
         mbox: [path.join(DATA, 'dasovich-j.mbox.gz')],
         maildir: [],

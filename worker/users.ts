@@ -31,3 +31,22 @@ export async function selfAddresses(prisma: PrismaClient, user: UserRef): Promis
   });
   return [...new Set([user.email, ...rows.map((r) => r.address)])].sort();
 }
+
+/**
+ * Records addresses as the user's own (sign-in address, provider profile and aliases, `--alias`). An
+ * address is stored lower-cased as given; identity matching also compares canonical forms.
+ */
+export async function addSelfAddresses(
+  prisma: PrismaClient,
+  user: UserRef,
+  addresses: string[],
+): Promise<void> {
+  const self =
+    (await prisma.person.findFirst({ where: { userId: user.id, isSelf: true }, select: { id: true } })) ??
+    (await prisma.person.create({ data: { userId: user.id, isSelf: true }, select: { id: true } }));
+  const wanted = [...new Set([user.email, ...addresses].map((a) => a.trim().toLowerCase()))];
+  await prisma.personAddress.createMany({
+    data: wanted.map((address) => ({ userId: user.id, personId: self.id, address })),
+    skipDuplicates: true,
+  });
+}

@@ -4,7 +4,8 @@
  * Merging is conservative — a wrong merge (two people shown as one) is worse than a missed one:
  *  - Addresses merge when their canonical forms are equal (canonicalAddress).
  *  - Addresses merge by display name only when ALL of these hold:
- *      · the normalized names are equal ("Smith, John" = "john smith" = "John  SMITH" = "Jöhn Smith"→"john smith");
+ *      · the normalized names are equal ("Smith, John" = "john smith" = "John  SMITH" = "Jöhn Smith"→"john smith";
+ *        middle initials are left out: "Rebecca W. Cantrell" = "Rebecca Cantrell");
  *      · the name has ≥ 2 words of ≥ 2 letters and contains no generic word (info, admin, team,
  *        support, …), no digits and no '@' (a name that is an address is no name);
  *      · every address merged this way "matches" the name: its local part contains the last name
@@ -163,11 +164,14 @@ export function personNameKey(name: string | null | undefined): string | null {
   const comma = n.split(',');
   if (comma.length === 2) n = `${comma[1]} ${comma[0]}`;
   else if (comma.length > 2) return null;
-  const words = n
+  let words = n
     .replace(/[^a-z\s'-]/g, ' ')
     .split(/\s+/)
     .map((w) => w.replace(/^['-]+|['-]+$/g, ''))
     .filter(Boolean);
+  // Middle initials come and go between mail systems ("Rebecca W. Cantrell" / "Rebecca Cantrell").
+  const full = words.filter((w) => w.length > 1);
+  if (full.length >= 2) words = full;
   if (words.length < 2) return null;
   if (words.some((w) => GENERIC_NAME_WORDS.has(w))) return null;
   const substantial = words.filter((w) => w.replace(/[^a-z]/g, '').length >= 2);
@@ -198,7 +202,9 @@ export interface IdentityGroup {
   key: string;
   /** Every distinct (lowercased) address seen for the person, sorted. */
   addresses: string[];
-  /** The display name used most often (ties: longest, then alphabetical), or null. */
+  /** The address seen most often (ties: the alphabetically first). */
+  primaryAddress: string;
+  /** The display name used most often, full names first (ties: longest, then alphabetical), or null. */
   name: string | null;
   isSelf: boolean;
 }
@@ -232,12 +238,13 @@ class UnionFind {
  * into people. See the module comment for the merge rules.
  */
 export function groupIdentities(
-  entries: { address: string; name: string | null }[],
+  entries: { address: string; name: string | null; seen?: number }[],
   selfAddresses: string[],
 ): IdentityGroup[] {
   const uf = new UnionFind();
   const rawByCanonical = new Map<string, Set<string>>();
   const nameCounts = new Map<string, Map<string, number>>(); // canonical → display name → count
+  const addressCounts = new Map<string, number>(); // raw address → sightings
   const SELF = '\u0000self';
 
   const addAddress = (address: string): string | null => {
@@ -261,10 +268,15 @@ export function groupIdentities(
     if (!entry || typeof entry.address !== 'string') continue;
     const canonical = addAddress(entry.address);
     if (!canonical) continue;
+    const seen = entry.seen ?? 1;
+    addressCounts.set(
+      entry.address.trim().toLowerCase(),
+      (addressCounts.get(entry.address.trim().toLowerCase()) ?? 0) + seen,
+    );
     const name = entry.name?.trim();
     if (name) {
       const counts = nameCounts.get(canonical) ?? new Map<string, number>();
-      counts.set(name, (counts.get(name) ?? 0) + 1);
+      counts.set(name, (counts.get(name) ?? 0) + seen);
       nameCounts.set(canonical, counts);
     }
   }
@@ -303,13 +315,21 @@ export function groupIdentities(
     const names = new Map<string, number>();
     for (const c of canonicals)
       for (const [n, k] of nameCounts.get(c) ?? []) names.set(n, (names.get(n) ?? 0) + k);
+    // A full name beats a fragment however often the fragment was seen ("Ken" vs "Ken Krisa", or a
+    // mail system's "houston"); then the most seen, the longest, the alphabetically first.
+    const fullName = (n: string) => (personNameKey(n) === null ? 0 : 1);
     const name =
       [...names].sort(
-        ([a, ca], [b, cb]) => cb - ca || b.length - a.length || (a < b ? -1 : a > b ? 1 : 0),
+        ([a, ca], [b, cb]) =>
+          fullName(b) - fullName(a) || cb - ca || b.length - a.length || (a < b ? -1 : a > b ? 1 : 0),
       )[0]?.[0] ?? null;
+    const primary = addresses.reduce((best, a) =>
+      (addressCounts.get(a) ?? 0) > (addressCounts.get(best) ?? 0) ? a : best,
+    );
     result.push({
       key: canonicals[0]!,
       addresses,
+      primaryAddress: primary,
       name,
       isSelf: root === selfRoot && selfAddresses.length > 0,
     });

@@ -11,8 +11,8 @@ import { parseMailHeaders } from '../providers/files/mail-headers.js';
 import { readMaildir } from '../providers/files/maildir-reader.js';
 import { openMaybeGzip, parseFromLineDate, readMbox } from '../providers/files/mbox-reader.js';
 import type { MailRecord, SkippedRecord } from '../providers/port.js';
+import { addSelfAddresses, selfAddresses as ownAddresses, type UserRef } from '../users.js';
 import { canonicalAddress } from './identity.js';
-import { resolvePeople } from './resolve-people.js';
 import { storeEventPage } from './store-events.js';
 import { addCounts, emptyCounts, type StoreCounts, storeMailPage } from './store-mail.js';
 
@@ -38,7 +38,6 @@ export interface SourceSummary extends StoreCounts {
 export interface ImportSummary {
   sources: SourceSummary[];
   total: StoreCounts;
-  peopleCreated: number;
 }
 
 export interface ImportOptions {
@@ -49,8 +48,9 @@ export interface ImportOptions {
 }
 
 export interface ImportTarget {
-  userId: string;
-  selfAddresses: string[];
+  user: UserRef;
+  /** More addresses of the user's own (recorded as theirs before anything is stored). */
+  aliases?: string[];
 }
 
 const FILES_ACCOUNT = 'import';
@@ -139,9 +139,11 @@ export async function importFiles(
     for (const path of sources[kind]) sizes.set(path, await assertReadable(path, kind));
   }
   const batchSize = options.batchSize ?? 500;
-  const accountId = await ensureFilesAccount(prisma, target.userId);
-  const selfAddresses = new Set(target.selfAddresses.map(canonicalAddress));
-  const ctx = { userId: target.userId, accountId, selfAddresses };
+  const { user } = target;
+  const accountId = await ensureFilesAccount(prisma, user.id);
+  await addSelfAddresses(prisma, user, target.aliases ?? []);
+  const selfAddresses = new Set((await ownAddresses(prisma, user)).map(canonicalAddress));
+  const ctx = { userId: user.id, accountId, selfAddresses };
   const summaries: SourceSummary[] = [];
 
   const importMail = async (
@@ -222,7 +224,6 @@ export async function importFiles(
     summaries.push({ ...counts, source: path, kind: 'ics' });
   }
 
-  const people = await resolvePeople(prisma, target.userId, [...selfAddresses]);
   const total = summaries.reduce((acc, s) => addCounts(acc, s), emptyCounts());
-  return { sources: summaries, total, peopleCreated: people.created };
+  return { sources: summaries, total };
 }

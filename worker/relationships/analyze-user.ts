@@ -1,6 +1,6 @@
 /**
- * One analysis run for one user: resolve new addresses to people, load, run the pure analysis, and store
- * the snapshots. Re-running the same asOf replaces that run in one transaction, so a retried job can
+ * One analysis run for one user: group the addresses seen up to asOf into people (directory.ts), load, run
+ * the pure analysis, and store the snapshots with each person's name and address as of then. Re-running the same asOf replaces that run in one transaction, so a retried job can
  * never leave two runs or half a run behind.
  */
 import { analyzeRelationships } from '../analysis/analyze.js';
@@ -8,8 +8,8 @@ import type { RelationshipMetrics } from '../analysis/result.js';
 import { ANALYSIS_VERSION } from '../analysis/thresholds.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { resolvePeople } from '../ingest/resolve-people.js';
-import { selfAddresses, type UserRef } from '../users.js';
+import type { UserRef } from '../users.js';
+import { type DirectoryPerson, loadDirectory } from './directory.js';
 import { loadAnalysisInput } from './load-analysis-input.js';
 
 export interface AnalyzeUserResult {
@@ -31,12 +31,15 @@ function toJson<T>(value: T): Prisma.InputJsonValue {
 function snapshotRow(
   runId: string,
   userId: string,
+  person: DirectoryPerson,
   m: RelationshipMetrics,
 ): Prisma.RelationshipSnapshotCreateManyInput {
   return {
     runId,
     userId,
     personId: m.personId,
+    name: person.name,
+    email: person.email,
     tier: m.tier === 'one-way' ? 'one_way' : m.tier,
     strength: m.strength,
     interactions: m.interactions,
@@ -58,8 +61,9 @@ export async function analyzeUser(
   asOf: Date,
 ): Promise<AnalyzeUserResult> {
   const t0 = performance.now();
-  await resolvePeople(prisma, user.id, await selfAddresses(prisma, user));
-  const input = await loadAnalysisInput(prisma, user.id, asOf);
+  const directory = await loadDirectory(prisma, user, asOf);
+  const input = await loadAnalysisInput(prisma, user.id, asOf, directory);
+  const byId = new Map(directory.people.map((p) => [p.id, p]));
   const t1 = performance.now();
   const result = analyzeRelationships(input);
   const t2 = performance.now();
@@ -78,7 +82,7 @@ export async function analyzeUser(
         },
         select: { id: true },
       });
-      const rows = result.relationships.map((m) => snapshotRow(run.id, user.id, m));
+      const rows = result.relationships.map((m) => snapshotRow(run.id, user.id, byId.get(m.personId)!, m));
       for (let i = 0; i < rows.length; i += 2000) {
         await tx.relationshipSnapshot.createMany({ data: rows.slice(i, i + 2000) });
       }

@@ -1,7 +1,12 @@
 /**
- * Reads one user's stored rows into the pure analysis input: addresses become person ids, the user's own
- * addresses drop out, automated mail and people on the user's ignore list are marked as noise, and a
- * message present in two accounts (e.g. synced and also imported) counts once.
+ * Reads one user's stored rows into the pure analysis input, with the people of a directory (usually the
+ * directory as of the same asOf, see directory.ts): addresses become person ids, the user's own addresses
+ * drop out, automated mail and people on the user's ignore list are marked as noise, and a message present
+ * in two accounts (e.g. synced and also imported) counts once.
+ *
+ * Mail from one of the user's own addresses is the user's, even when it was stored before the address was
+ * known to be theirs (an alias added later, an assistant's address): direction and participant counts are
+ * taken against the user's addresses as they are now.
  */
 import type {
   AnalysisEvent,
@@ -11,54 +16,8 @@ import type {
   AttendeeResponse,
 } from '../analysis/types.js';
 import type { PrismaClient } from '../db/database.js';
-
-export interface PersonDirectory {
-  people: AnalysisPerson[];
-  personByAddress: Map<string, string>;
-  selfPersonId: string | null;
-}
-
-function ignoredBy(ignoreList: string[]): (address: string) => boolean {
-  const exact = new Set(ignoreList.filter((e) => !e.startsWith('@')).map((e) => e.toLowerCase()));
-  const domains = ignoreList.filter((e) => e.startsWith('@')).map((e) => e.toLowerCase());
-  return (address) => exact.has(address) || domains.some((d) => address.endsWith(d));
-}
-
-export async function loadPersonDirectory(prisma: PrismaClient, userId: string): Promise<PersonDirectory> {
-  const [user, rows] = await Promise.all([
-    prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { ignoreList: true } }),
-    prisma.person.findMany({
-      where: { userId },
-      select: {
-        id: true,
-        displayName: true,
-        primaryAddress: true,
-        isSelf: true,
-        automationReason: true,
-        addresses: { select: { address: true } },
-      },
-    }),
-  ]);
-  const ignored = ignoredBy(user.ignoreList);
-  const personByAddress = new Map<string, string>();
-  const people: AnalysisPerson[] = [];
-  let selfPersonId: string | null = null;
-  for (const row of rows) {
-    const addresses = row.addresses.map((a) => a.address).sort();
-    for (const address of addresses) personByAddress.set(address, row.id);
-    if (row.isSelf) {
-      selfPersonId = row.id;
-      continue;
-    }
-    people.push({
-      id: row.id,
-      name: row.displayName,
-      email: row.primaryAddress ?? addresses[0] ?? '',
-      automated: row.automationReason !== null || addresses.some(ignored),
-    });
-  }
-  return { people, personByAddress, selfPersonId };
-}
+import { canonicalAddress } from '../ingest/identity.js';
+import type { Directory } from './directory.js';
 
 interface EventRow {
   id: string;
@@ -107,16 +66,23 @@ export function distinctMeetings<T extends EventRow>(rows: readonly T[]): T[] {
   return kept.sort((a, b) => a.startAt.getTime() - b.startAt.getTime() || (a.id < b.id ? -1 : 1));
 }
 
+export interface LoadWindow {
+  /** Load records after this instant only (default: from the beginning). */
+  from?: Date;
+}
+
 export async function loadAnalysisInput(
   prisma: PrismaClient,
   userId: string,
   asOf: Date,
+  directory: Directory,
+  window: LoadWindow = {},
 ): Promise<AnalysisInput> {
-  const directory = await loadPersonDirectory(prisma, userId);
-  const { personByAddress, selfPersonId } = directory;
+  const { personByAddress, selfAddresses } = directory;
+  const after = window.from ? { gt: window.from } : {};
   const [messageRows, eventRows] = await Promise.all([
     prisma.message.findMany({
-      where: { userId, sentAt: { lte: asOf } },
+      where: { userId, sentAt: { lte: asOf, ...after } },
       select: {
         id: true,
         threadKey: true,
@@ -126,7 +92,6 @@ export async function loadAnalysisInput(
         fromAddress: true,
         toAddresses: true,
         ccAddresses: true,
-        participantCount: true,
         subject: true,
         isAsk: true,
         automationReason: true,
@@ -134,7 +99,7 @@ export async function loadAnalysisInput(
       orderBy: [{ sentAt: 'asc' }, { id: 'asc' }],
     }),
     prisma.event.findMany({
-      where: { userId, startAt: { lte: asOf } },
+      where: { userId, startAt: { lte: asOf, ...after } },
       select: {
         id: true,
         accountId: true,
@@ -148,13 +113,29 @@ export async function loadAnalysisInput(
     }),
   ]);
 
+  const canonical = new Map<string, string>();
+  const canonicalOf = (address: string): string => {
+    let c = canonical.get(address);
+    if (c === undefined) {
+      c = canonicalAddress(address);
+      canonical.set(address, c);
+    }
+    return c;
+  };
+  const isSelf = (address: string) => selfAddresses.has(address) || selfAddresses.has(canonicalOf(address));
   const toPeople = (addresses: string[]): string[] => {
     const ids = new Set<string>();
     for (const address of addresses) {
       const id = personByAddress.get(address);
-      if (id && id !== selfPersonId) ids.add(id);
+      if (id) ids.add(id);
     }
     return [...ids];
+  };
+  /** Distinct addresses on the message other than the user's own, in canonical form. */
+  const othersOn = (from: string, to: string[], cc: string[]): number => {
+    const others = new Set<string>();
+    for (const address of [from, ...to, ...cc]) if (!isSelf(address)) others.add(canonicalOf(address));
+    return others.size;
   };
 
   // A sender whose every message is bulk/automated is a machine even if its address looks personal.
@@ -173,22 +154,26 @@ export async function loadAnalysisInput(
       if (seenMessageIds.has(row.messageIdHeader)) continue;
       seenMessageIds.add(row.messageIdHeader);
     }
+    const sent = row.direction === 'sent' || isSelf(row.fromAddress);
     messages.push({
       id: row.id,
       threadKey: row.threadKey,
       sentAt: row.sentAt,
-      direction: row.direction,
-      fromPersonId: row.direction === 'received' && senderId !== selfPersonId ? senderId : null,
+      direction: sent ? 'sent' : 'received',
+      fromPersonId: sent ? null : senderId,
       toPersonIds: toPeople(row.toAddresses),
       ccPersonIds: toPeople(row.ccAddresses),
-      participantCount: row.participantCount,
+      participantCount: othersOn(row.fromAddress, row.toAddresses, row.ccAddresses),
       subject: row.subject,
       isAsk: row.isAsk,
     });
   }
-  const people = directory.people.map((p) =>
-    !p.automated && automatedMailFrom.has(p.id) && !humanMailFrom.has(p.id) ? { ...p, automated: true } : p,
-  );
+  const people: AnalysisPerson[] = directory.people.map((p) => ({
+    id: p.id,
+    name: p.name,
+    email: p.email,
+    automated: p.automationReason !== null || (automatedMailFrom.has(p.id) && !humanMailFrom.has(p.id)),
+  }));
 
   const events: AnalysisEvent[] = distinctMeetings(eventRows).map((row) => ({
     id: row.id,
@@ -199,9 +184,7 @@ export async function loadAnalysisInput(
     selfResponse: (row.selfResponse as AttendeeResponse | null) ?? null,
     attendees: row.attendees.flatMap((a) => {
       const personId = personByAddress.get(a.address);
-      return personId && personId !== selfPersonId
-        ? [{ personId, response: a.response as AttendeeResponse }]
-        : [];
+      return personId ? [{ personId, response: a.response as AttendeeResponse }] : [];
     }),
   }));
   return { asOf, people, messages, events };

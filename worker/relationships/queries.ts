@@ -90,15 +90,6 @@ async function hasDataAfter(prisma: PrismaClient, userId: string, since: Date): 
   return message !== null || (await prisma.event.findFirst({ where, select: { id: true } })) !== null;
 }
 
-const personSelect = {
-  displayName: true,
-  primaryAddress: true,
-  addresses: { select: { address: true }, orderBy: { address: 'asc' as const }, take: 1 },
-};
-
-const emailOf = (p: { primaryAddress: string | null; addresses: { address: string }[] }): string =>
-  p.primaryAddress ?? p.addresses[0]?.address ?? '';
-
 export async function coolingOff(
   prisma: PrismaClient,
   runId: string,
@@ -106,7 +97,7 @@ export async function coolingOff(
 ): Promise<CoolingOffEntry[]> {
   const rows = await prisma.relationshipSnapshot.findMany({
     where: { runId, coolingScore: { not: null } },
-    orderBy: [{ coolingScore: 'desc' }, { person: { primaryAddress: 'asc' } }, { personId: 'asc' }],
+    orderBy: [{ coolingScore: 'desc' }, { email: 'asc' }, { personId: 'asc' }],
     take: limit,
     select: {
       tier: true,
@@ -115,12 +106,13 @@ export async function coolingOff(
       usualGapDays: true,
       daysSilent: true,
       coolingReason: true,
-      person: { select: personSelect },
+      name: true,
+      email: true,
     },
   });
   return rows.map((r) => ({
-    name: r.person.displayName,
-    email: emailOf(r.person),
+    name: r.name,
+    email: r.email,
     tier: publicTier(r.tier),
     strength: r.strength,
     lastInteractionAt: iso(r.lastInteractionAt),
@@ -133,14 +125,14 @@ export async function coolingOff(
 export async function oneSidedAsks(prisma: PrismaClient, runId: string): Promise<AskEntry[]> {
   const rows = await prisma.relationshipSnapshot.findMany({
     where: { runId, askDirection: { not: null } },
-    orderBy: [{ strength: 'desc' }, { person: { primaryAddress: 'asc' } }, { personId: 'asc' }],
-    select: { metrics: true, person: { select: personSelect } },
+    orderBy: [{ strength: 'desc' }, { email: 'asc' }, { personId: 'asc' }],
+    select: { metrics: true, name: true, email: true },
   });
   return rows.map((r) => {
     const m = r.metrics as unknown as RelationshipMetrics;
     return {
-      name: r.person.displayName,
-      email: emailOf(r.person),
+      name: r.name,
+      email: r.email,
       direction: m.askDirection!,
       asksReceived: m.asksReceived,
       asksMade: m.asksMade,
@@ -159,12 +151,7 @@ export async function people(
   const rows = await prisma.relationshipSnapshot.findMany({
     where: { runId, ...(options.tier ? { tier: dbTier(options.tier) } : {}) },
     // Tier enum order is connection, contact, one-way: real relationships first.
-    orderBy: [
-      { tier: 'asc' },
-      { strength: 'desc' },
-      { person: { primaryAddress: 'asc' } },
-      { personId: 'asc' },
-    ],
+    orderBy: [{ tier: 'asc' }, { strength: 'desc' }, { email: 'asc' }, { personId: 'asc' }],
     ...(options.limit ? { take: options.limit } : {}),
     select: {
       tier: true,
@@ -174,12 +161,13 @@ export async function people(
       usualGapDays: true,
       initiatedByYou: true,
       initiatedByThem: true,
-      person: { select: personSelect },
+      name: true,
+      email: true,
     },
   });
   return rows.map((r) => ({
-    name: r.person.displayName,
-    email: emailOf(r.person),
+    name: r.name,
+    email: r.email,
     tier: publicTier(r.tier),
     strength: r.strength,
     interactions: r.interactions,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { THRESHOLDS } from '../analysis/thresholds.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Tier } from '../generated/prisma/enums.js';
+import { loadDirectory } from '../relationships/directory.js';
 import { ensureRun } from '../relationships/queries.js';
 import type { UserRef } from '../users.js';
 import type {
@@ -59,18 +60,14 @@ async function loadSnapshots(prisma: PrismaClient, runId: string): Promise<Snaps
       tier: true,
       strength: true,
       metrics: true,
-      person: {
-        select: {
-          displayName: true,
-          addresses: { select: { address: true }, orderBy: { address: 'asc' }, take: 1 },
-        },
-      },
+      name: true,
+      email: true,
     },
   });
   return rows.map((r) => ({
     personId: r.personId,
-    name: r.person.displayName,
-    email: r.person.addresses[0]?.address ?? '',
+    name: r.name,
+    email: r.email,
     tier: publicTier(r.tier),
     strength: r.strength,
     metrics: metricsSchema.parse(r.metrics),
@@ -92,13 +89,14 @@ async function loadPrevious(prisma: PrismaClient, runId: string): Promise<Previo
  */
 async function loadActivity(
   prisma: PrismaClient,
-  userId: string,
+  user: UserRef,
   asOf: Date,
   relationships: Set<string>,
 ): Promise<ActivityItem[]> {
+  const userId = user.id;
   const window = { gt: new Date(asOf.getTime() - TREND_WEEKS * WEEK_MS), lte: asOf };
-  const [addresses, messages, events] = await Promise.all([
-    prisma.personAddress.findMany({ where: { userId }, select: { address: true, personId: true } }),
+  const [directory, messages, events] = await Promise.all([
+    loadDirectory(prisma, user, asOf),
     prisma.message.findMany({
       where: { userId, sentAt: window, automationReason: null },
       select: {
@@ -119,7 +117,7 @@ async function loadActivity(
       },
     }),
   ]);
-  const personOf = new Map(addresses.map((a) => [a.address, a.personId]));
+  const personOf = directory.personByAddress;
   const people = (list: string[]): string[] => [
     ...new Set(
       list.flatMap((address) => {
@@ -170,6 +168,6 @@ export async function loadReportInput(prisma: PrismaClient, user: UserRef, asOf:
     loadPrevious(prisma, previousRun.id),
     prisma.analysisRun.findUniqueOrThrow({ where: { id: run.id }, select: { followUps: true } }),
   ]);
-  const activity = await loadActivity(prisma, user.id, asOf, new Set(current.map((s) => s.personId)));
+  const activity = await loadActivity(prisma, user, asOf, new Set(current.map((s) => s.personId)));
   return { ...base, current, previous, followUps: followUpsSchema.parse(runRow.followUps), activity };
 }

@@ -6,12 +6,11 @@
 import type { PrismaClient } from '../db/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { canonicalAddress } from '../ingest/identity.js';
-import { resolvePeople } from '../ingest/resolve-people.js';
 import { storeEventPage } from '../ingest/store-events.js';
 import { addCounts, emptyCounts, type StoreCounts, storeMailPage } from '../ingest/store-mail.js';
 import type { Logger } from '../logger.js';
 import type { ProviderSession } from '../providers/port.js';
-import { selfAddresses } from '../users.js';
+import { addSelfAddresses, selfAddresses } from '../users.js';
 import { syncVerdict } from './sync-error-policy.js';
 
 /** Accounts the sync jobs and schedules cover: connected to a provider (not file imports) and active. */
@@ -88,9 +87,7 @@ async function recordProfile(
 ): Promise<string[]> {
   const profile = await session.profile();
   const mine = [profile.email, ...profile.aliases].map(canonicalAddress);
-  await resolvePeople(prisma, account.userId, [
-    ...new Set([...(await selfAddresses(prisma, account.user)), ...mine]),
-  ]);
+  await addSelfAddresses(prisma, account.user, mine);
   return selfAddresses(prisma, account.user);
 }
 
@@ -187,7 +184,6 @@ export async function syncAccount(
         backfillDoneAt: (await backfillDone(prisma, accountId)) ?? new Date(),
       },
     });
-    await resolvePeople(prisma, account.userId, [...self]);
   }
   return { ...outcome, state: upToDate ? 'up-to-date' : 'more' };
 }

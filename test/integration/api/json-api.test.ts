@@ -63,7 +63,7 @@ beforeAll(async () => {
   const userB = await userWithToken(prisma, 'rod.hayslett@enron.com');
   await importFiles(
     prisma,
-    { userId: userB.user.id, selfAddresses: [userB.user.email] },
+    { user: userB.user },
     {
       mbox: [],
       maildir: MAILDIRS,
@@ -127,8 +127,11 @@ describe('tenant isolation', () => {
     const aEmails = new Set((await people(t.db.prisma, a.runId)).map((p) => p.email));
     const bAddresses = new Set(
       (
-        await t.db.prisma.personAddress.findMany({ where: { userId: b.user.id }, select: { address: true } })
-      ).map((r) => r.address),
+        await t.db.prisma.message.findMany({
+          where: { userId: b.user.id },
+          select: { fromAddress: true, toAddresses: true, ccAddresses: true },
+        })
+      ).flatMap((m) => [m.fromAddress, ...m.toAddresses, ...m.ccAddresses]),
     );
     const res = await get('/v1/people', b.token);
     expect(res.statusCode).toBe(200);

@@ -214,13 +214,7 @@ describe('insight pages', () => {
   it('cooling off lists the current stored run (made by the worker minutes ago)', async () => {
     // (The token test above made Ann a run as of now; this one is the only run.)
     await t.db.prisma.analysisRun.deleteMany({ where: { userId: annUser.id } });
-    const person = await t.db.prisma.person.create({
-      data: {
-        userId: annUser.id,
-        displayName: 'Bea <script>alert(1)</script>',
-        primaryAddress: 'bea@example.com',
-      },
-    });
+    const person = await t.db.prisma.person.create({ data: { userId: annUser.id, key: 'bea@example.com' } });
     const asOf = new Date(Date.now() - 10 * 60_000);
     const run = await t.db.prisma.analysisRun.create({
       data: { userId: annUser.id, asOf, peopleCount: 1, followUps: [] },
@@ -230,6 +224,8 @@ describe('insight pages', () => {
         runId: run.id,
         userId: annUser.id,
         personId: person.id,
+        name: 'Bea <script>alert(1)</script>',
+        email: 'bea@example.com',
         tier: 'connection',
         strength: 71,
         interactions: 40,

@@ -31,9 +31,7 @@ async function seed(email: string): Promise<{ userId: string; accountId: string 
   const account = await db.prisma.account.create({
     data: { userId: user.id, provider: 'google', externalId: email, status: 'active' },
   });
-  const person = await db.prisma.person.create({
-    data: { userId: user.id, primaryAddress: `friend-of-${email}` },
-  });
+  const person = await db.prisma.person.create({ data: { userId: user.id, key: `friend-of-${email}` } });
   await db.prisma.message.create({
     data: {
       accountId: account.id,
@@ -42,7 +40,7 @@ async function seed(email: string): Promise<{ userId: string; accountId: string 
       threadKey: 't',
       sentAt: new Date('2026-01-01T00:00:00Z'),
       direction: 'received',
-      fromAddress: person.primaryAddress!,
+      fromAddress: person.key!,
       toAddresses: [email],
       ccAddresses: [],
       participantCount: 2,

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImportSummary, importFiles } from '../../../worker/ingest/import-files.js';
 import { isAutomatedAddress } from '../../../worker/ingest/noise.js';
 import { analyzeUser } from '../../../worker/relationships/analyze-user.js';
+import { loadDirectory } from '../../../worker/relationships/directory.js';
 import { people } from '../../../worker/relationships/queries.js';
 import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -23,7 +24,7 @@ let first: ImportSummary;
 beforeAll(async () => {
   db = await createTestDatabase();
   user = await findOrCreateUser(db.prisma, 'jeff.dasovich@enron.com');
-  first = await importFiles(db.prisma, { userId: user.id, selfAddresses: [user.email] }, SOURCES);
+  first = await importFiles(db.prisma, { user }, SOURCES);
 }, 120_000);
 afterAll(async () => {
   await db?.drop();
@@ -58,10 +59,9 @@ describe('importing a real mailbox', () => {
 
   it('re-importing the same file changes nothing', async () => {
     const before = await db.prisma.message.count();
-    const again = await importFiles(db.prisma, { userId: user.id, selfAddresses: [user.email] }, SOURCES);
+    const again = await importFiles(db.prisma, { user }, SOURCES);
     expect(again.total.stored).toBe(0);
     expect(again.total.duplicates).toBe(first.total.stored);
-    expect(again.peopleCreated).toBe(0);
     expect(await db.prisma.message.count()).toBe(before);
   });
 
@@ -70,14 +70,13 @@ describe('importing a real mailbox', () => {
       where: { userId: user.id, isSelf: true },
       include: { addresses: true },
     });
-    expect(self?.addresses.map((a) => a.address)).toContain('jeff.dasovich@enron.com');
-    const mara = await db.prisma.personAddress.findUnique({
-      where: { userId_address: { userId: user.id, address: 'susan.mara@enron.com' } },
-    });
-    expect(mara).not.toBeNull();
-    const addresses = await db.prisma.personAddress.count({ where: { userId: user.id } });
-    const persons = await db.prisma.person.count({ where: { userId: user.id } });
-    expect(persons).toBeLessThanOrEqual(addresses);
+    expect(self?.addresses.map((a) => a.address)).toEqual(['jeff.dasovich@enron.com']);
+    const directory = await loadDirectory(db.prisma, user, new Date('2002-12-31T00:00:00Z'));
+    const mara = directory.people.find((p) => p.addresses.includes('susan.mara@enron.com'));
+    expect(mara?.name).toBe('Susan Mara');
+    const addresses = new Set(directory.people.flatMap((p) => p.addresses));
+    expect(addresses.has('jeff.dasovich@enron.com')).toBe(false);
+    expect(directory.people.length).toBeLessThan(addresses.size);
   });
 
   it('keeps automated senders out of relationships', async () => {
@@ -107,7 +106,7 @@ describe('importing a real mailbox', () => {
       const other = await findOrCreateUser(db.prisma, 'truncated-gz@example.com');
       const summary = await importFiles(
         db.prisma,
-        { userId: other.id, selfAddresses: [other.email] },
+        { user: other },
         { mbox: [cut, good], maildir: [], ics: [] },
       );
       const [partial, after] = summary.sources;
@@ -130,11 +129,7 @@ describe('importing a real mailbox', () => {
       const files = ['a.ics', 'b.ics'].map((name) => path.join(dir, name));
       for (const file of files) writeFileSync(file, 'this is not a calendar\n');
       const other = await findOrCreateUser(db.prisma, 'broken-ics@example.com');
-      const summary = await importFiles(
-        db.prisma,
-        { userId: other.id, selfAddresses: [other.email] },
-        { mbox: [], maildir: [], ics: files },
-      );
+      const summary = await importFiles(db.prisma, { user: other }, { mbox: [], maildir: [], ics: files });
       expect(summary.total.skipped).toBe(2);
       const keys = await db.prisma.skippedItem.findMany({
         where: { sourceKey: { in: files.map((f) => `ics:${f}`) } },

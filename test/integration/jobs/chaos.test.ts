@@ -278,7 +278,7 @@ async function rowLines(run: Run): Promise<string[]> {
   for (const s of await prisma.relationshipSnapshot.findMany({
     where: { run: { asOf: new Date(AS_OF) } },
     omit: { id: true, runId: true, personId: true },
-    include: { person: { select: { primaryAddress: true } } },
+    include: { person: { select: { key: true } } },
   })) {
     const { personId: _random, ...metrics } = s.metrics as Record<string, unknown>;
     lines.push(`snapshot ${JSON.stringify({ ...s, metrics, userId: who(s.userId) })}`);

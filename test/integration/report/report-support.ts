@@ -25,7 +25,7 @@ export async function importDemo(db: TestDatabase): Promise<UserRef> {
   // busy with parallel test files is simply imported again (rows already stored count as duplicates).
   for (let attempt = 1; ; attempt++) {
     try {
-      await importFiles(db.prisma, { userId: user.id, selfAddresses: [user.email] }, sources);
+      await importFiles(db.prisma, { user }, sources);
       return user;
     } catch (error) {
       if (attempt >= 3 || !/expired transaction/.test(String((error as Error).message))) throw error;

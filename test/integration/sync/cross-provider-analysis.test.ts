@@ -14,6 +14,7 @@ import type { EmulatedMailbox } from '../../../worker/emulator/mailbox-model.js'
 import { type GraphEmulator, startGraphEmulator } from '../../../worker/emulator/microsoft/graph-emulator.js';
 import { isAutomatedAddress } from '../../../worker/ingest/noise.js';
 import { analyzeUser } from '../../../worker/relationships/analyze-user.js';
+import { loadDirectory } from '../../../worker/relationships/directory.js';
 import { coolingOff, oneSidedAsks, people } from '../../../worker/relationships/queries.js';
 import { syncUserInline } from '../../../worker/sync/sync-inline.js';
 import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
@@ -46,12 +47,11 @@ async function openSide(env: Record<string, string>): Promise<Omit<Side, 'runId'
 async function snapshots(side: Side): Promise<Record<string, unknown>> {
   const rows = await side.db.prisma.relationshipSnapshot.findMany({
     where: { runId: side.runId },
-    include: { person: { select: { primaryAddress: true, displayName: true } } },
   });
   return Object.fromEntries(
-    rows.map(({ id: _id, runId: _run, userId: _user, personId: _person, person, metrics, ...rest }) => [
-      person.primaryAddress,
-      { ...rest, name: person.displayName, metrics: stripIds(metrics) },
+    rows.map(({ id: _id, runId: _run, userId: _user, personId: _person, metrics, ...rest }) => [
+      rest.email,
+      { ...rest, metrics: stripIds(metrics) },
     ]),
   );
 }
@@ -192,13 +192,9 @@ describe('cross-provider equivalence: one mailbox through Gmail and through Micr
 
   it('finds the same people with the same names', async () => {
     const list = async (s: Side) =>
-      (
-        await s.db.prisma.person.findMany({
-          select: { primaryAddress: true, displayName: true, isSelf: true },
-        })
-      )
-        .filter((p) => !bulkOnlyByHeaders.has(p.primaryAddress ?? ''))
-        .map((p) => `${p.primaryAddress}|${p.displayName}|${p.isSelf}`)
+      (await loadDirectory(s.db.prisma, s.user, NOW)).people
+        .filter((p) => !bulkOnlyByHeaders.has(p.email))
+        .map((p) => `${p.email}|${p.name}|${p.addresses.join(',')}`)
         .sort();
     const g = await list(sides.google);
     expect(g.length).toBeGreaterThan(50);

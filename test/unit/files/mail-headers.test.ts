@@ -344,4 +344,30 @@ describe('exchangeDisplayName', () => {
     const result = parseMailHeaders(raw, { receivedAt: null });
     expect('record' in result && result.record.from?.name).toBe('Susan Mara');
   });
+
+  it('prefers X-From over a From name that is no person\'s name (nemec-g: "houston <.ward@enron.com>")', async () => {
+    const { parseMailHeaders } = await import('../../../worker/providers/files/mail-headers.js');
+    const raw = Buffer.from(
+      [
+        'Message-ID: <23238906.1075858579818.JavaMail.evans@thyme>',
+        'Date: Wed, 25 Jul 2001 07:55:38 -0700 (PDT)',
+        'From: houston <.ward@enron.com>',
+        'To: gerald.nemec@enron.com',
+        'Subject: metallica',
+        'X-From: Ward, Kim S (Houston) </O=ENRON/OU=NA/CN=RECIPIENTS/CN=KWARD>',
+        '',
+        '',
+      ].join('\n'),
+    );
+    const result = parseMailHeaders(raw, { receivedAt: null });
+    expect('record' in result && result.record.from).toEqual({
+      address: '.ward@enron.com',
+      name: 'Kim S Ward',
+    });
+    // A full From name is kept whatever X-From says.
+    const named = parseMailHeaders(Buffer.from(raw.toString().replace('houston <', '"Kim Ward" <')), {
+      receivedAt: null,
+    });
+    expect('record' in named && named.record.from?.name).toBe('Kim Ward');
+  });
 });

@@ -75,6 +75,53 @@ describe('personNameKey', () => {
   });
 });
 
+describe('names from the Enron mailboxes (real headers)', () => {
+  it('a middle initial does not split a person: "Rebecca W. Cantrell" / "Rebecca W Cantrell" / "Rebecca Cantrell"', () => {
+    expect(personNameKey('Rebecca W. Cantrell')).toBe('rebecca cantrell');
+    expect(personNameKey('Cantrell, Rebecca W.')).toBe('rebecca cantrell');
+    const groups = groupIdentities(
+      [
+        // nemec-g: From: rebecca.cantrell@enron.com / X-From: Rebecca W Cantrell (10 messages)
+        { address: 'rebecca.cantrell@enron.com', name: 'Rebecca W Cantrell', seen: 10 },
+        // nemec-g: From: "Rebecca W. Cantrell" <w..cantrell@enron.com> (3 messages)
+        { address: 'w..cantrell@enron.com', name: 'Rebecca W. Cantrell', seen: 3 },
+        // sanders-r: From: frank.vickers@enron.com / X-From: Frank Vickers; and Frank W. Vickers <w..vickers@enron.com>
+        { address: 'frank.vickers@enron.com', name: 'Frank Vickers', seen: 2 },
+        { address: 'w..vickers@enron.com', name: 'Frank W. Vickers', seen: 1 },
+      ],
+      [],
+    );
+    expect(groups.map((g) => [g.addresses, g.primaryAddress])).toEqual([
+      [['frank.vickers@enron.com', 'w..vickers@enron.com'], 'frank.vickers@enron.com'],
+      [['rebecca.cantrell@enron.com', 'w..cantrell@enron.com'], 'rebecca.cantrell@enron.com'],
+    ]);
+  });
+
+  it('different people who share a surname stay apart, and "J. Smith" is too little to merge on', () => {
+    const groups = groupIdentities(
+      [
+        { address: 'kim.ward@enron.com', name: 'Kim Ward' },
+        { address: 'georgia.ward@enron.com', name: 'Georgia Ward' },
+        { address: 'leslie.ward@enron.com', name: 'Leslie A Ward' },
+      ],
+      [],
+    );
+    expect(groups).toHaveLength(3);
+    expect(personNameKey('J. Smith')).toBeNull();
+  });
+
+  it('a full name beats a fragment seen more often', () => {
+    const [group] = groupIdentities(
+      [
+        { address: 'kckrisa@apex2000.net', name: 'Ken', seen: 40 },
+        { address: 'kckrisa@apex2000.net', name: 'Ken Krisa', seen: 2 },
+      ],
+      [],
+    );
+    expect(group!.name).toBe('Ken Krisa');
+  });
+});
+
 describe('groupIdentities', () => {
   it('merges canonical-equal addresses and picks the most used name', () => {
     const groups = groupIdentities(
@@ -89,6 +136,7 @@ describe('groupIdentities', () => {
       {
         key: 'janedoe@gmail.com',
         addresses: ['jane.doe+work@gmail.com', 'jane.doe@gmail.com', 'janedoe@googlemail.com'],
+        primaryAddress: 'jane.doe+work@gmail.com',
         name: 'Jane Doe',
         isSelf: false,
       },
@@ -157,11 +205,24 @@ describe('groupIdentities', () => {
       {
         key: 'me@example.com',
         addresses: ['me+lists@example.com', 'me@example.com', 'pat@work.example'],
+        primaryAddress: 'me+lists@example.com',
         name: 'Pat Lee',
         isSelf: true,
       },
-      { key: 'other@example.com', addresses: ['other@example.com'], name: 'Other Person', isSelf: false },
-      { key: 'patlee@gmail.com', addresses: ['pat.lee@gmail.com'], name: 'Pat Lee', isSelf: false },
+      {
+        key: 'other@example.com',
+        addresses: ['other@example.com'],
+        primaryAddress: 'other@example.com',
+        name: 'Other Person',
+        isSelf: false,
+      },
+      {
+        key: 'patlee@gmail.com',
+        addresses: ['pat.lee@gmail.com'],
+        primaryAddress: 'pat.lee@gmail.com',
+        name: 'Pat Lee',
+        isSelf: false,
+      },
     ]);
   });
 

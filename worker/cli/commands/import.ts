@@ -4,7 +4,7 @@ import type { App } from '../../app.js';
 import { UsageError } from '../../errors.js';
 import { mailAddress } from '../../ingest/address.js';
 import { type ImportSummary, importFiles } from '../../ingest/import-files.js';
-import { findOrCreateUser, selfAddresses } from '../../users.js';
+import { findOrCreateUser } from '../../users.js';
 import { parseFlags, userEmail } from '../options.js';
 import { terminalProgress } from '../progress.js';
 
@@ -28,9 +28,7 @@ export function formatImportSummary(summary: ImportSummary): string {
     }
   }
   const t = summary.total;
-  lines.push(
-    `total: read ${t.read}, stored ${t.stored}, skipped ${t.skipped}, automated ${t.automated}; ${summary.peopleCreated} new people`,
-  );
+  lines.push(`total: read ${t.read}, stored ${t.stored}, skipped ${t.skipped}, automated ${t.automated}`);
   return lines.join('\n');
 }
 
@@ -40,10 +38,9 @@ export async function importCommand(app: App, raw: unknown): Promise<void> {
     throw new UsageError('nothing to import: give at least one --mbox, --maildir or --ics');
   }
   const user = await findOrCreateUser(app.db.prisma, options.user);
-  const self = [...(await selfAddresses(app.db.prisma, user)), ...options.alias];
   const progress = terminalProgress();
   try {
-    const summary = await importFiles(app.db.prisma, { userId: user.id, selfAddresses: self }, options, {
+    const summary = await importFiles(app.db.prisma, { user, aliases: options.alias }, options, {
       onProgress: (p) => progress.update(path.basename(p.source), p.bytes ?? p.items, p.totalBytes),
     });
     progress.stop();

@@ -15,6 +15,7 @@ import libmime from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import { cleanMailAddress } from '../../ingest/address.js';
+import { personNameKey } from '../../ingest/identity.js';
 import { truncateText } from '../../ingest/storable-text.js';
 import type { MailAddress, MailRecord, SkippedRecord } from '../port.js';
 
@@ -428,13 +429,17 @@ function gmailThreadId(value: string): string | null {
 
 /**
  * Exchange exports (the Enron corpus among them) put the sender's display name only in X-From, e.g.
- * "Mara, Susan </O=ENRON/OU=NA/CN=RECIPIENTS/CN=SMARA>". Used only when From itself carries no name.
+ * "Mara, Susan </O=ENRON/OU=NA/CN=RECIPIENTS/CN=SMARA>" or "Ward, Kim S (Houston) <…>" (the office in
+ * parentheses is left out). Used when From carries no name, or only a fragment that is no person's name
+ * (`From: houston <.ward@enron.com>`, the address book's location standing in for the name).
  */
 export function exchangeDisplayName(value: string | null): string | null {
   if (!value) return null;
   const text = cleanText(decode8bit(value))
     .replace(/<[^>]*>/g, '')
+    .replace(/\([^()]*\)/g, ' ')
     .replace(/["']/g, '')
+    .replace(/\s+/g, ' ')
     .trim();
   if (!text || text.includes('@') || text.length > 80) return null;
   const lastFirst = /^([^,]+),\s*(.+)$/.exec(text);
@@ -528,7 +533,10 @@ function parseUnsafe(raw: Buffer, fallback: HeaderFallback): ParseMailResult {
     return skip(skipId, `unparseable From header: ${JSON.stringify(shown)}`);
   }
 
-  if (!from.name) from.name = exchangeDisplayName(first(headers, 'x-from'));
+  if (!from.name || personNameKey(from.name) === null) {
+    const exchangeName = exchangeDisplayName(first(headers, 'x-from'));
+    if (exchangeName && (!from.name || personNameKey(exchangeName) !== null)) from.name = exchangeName;
+  }
 
   const to = parseAddresses(headers.to ?? []);
   const cc = parseAddresses(headers.cc ?? []);

@@ -1,0 +1,453 @@
+/**
+ * `npm run eval:forecast`: are Rapport's judgments right on real mail? For each whole Enron mailbox in
+ * ../shared/datasets/enron-mailboxes and several as-of dates T where the owner's own mail is dense
+ * (worker/evaluation/as-of-dates.ts), it runs the real pipeline — import (importFiles, as `rapport
+ * import`), analysis as of T (analyzeUser, as `rapport analyze --as-of T`), the stored answers read back
+ * as the CLI reads them (coolingOff, people) — then scores them against the mail after T, which the
+ * analysis never saw (worker/evaluation/outcomes.ts):
+ *
+ *   cooling off   precision@10/@20 for faded people, recall of faded among active people, false alarms;
+ *                 against silent > 30 / > 60 days ranked by past volume and longest silence
+ *   strength      Spearman with future interactions and AUC for any future contact, against the plain
+ *                 counts of the last 90 and 365 days
+ *   calibration   every probability the analysis states (fadingProbability): Brier score against the
+ *                 base rate, and a 5-bin reliability table
+ *
+ * Mailboxes are split into a development half (tune on it) and a validation half (report it); both are
+ * printed. Writes out/eval-forecast.json, with the worst misses and their reason strings.
+ *
+ *   npm run eval:forecast                       # both halves
+ *   npm run eval:forecast -- --half dev         # development only (use this while tuning)
+ *   npm run eval:forecast -- --mailboxes nemec-g,buy-r
+ *   npm run eval:forecast -- --dump out/eval-cache   # also write each (mailbox, T) input + outcomes as JSON
+ *
+ * Needs PostgreSQL (DATABASE_URL, default the local test server): each mailbox gets a scratch database.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTestDatabase } from '../test/support/database.js';
+import { DAY_MS } from '../worker/analysis/time.js';
+import { denseAsOfDates, monthKey } from '../worker/evaluation/as-of-dates.js';
+import { longestSilence, type RankedList, silentByVolume } from '../worker/evaluation/baselines.js';
+import {
+  isActive,
+  isFaded,
+  isFalseAlarm,
+  outcomesAt,
+  type PersonOutcome,
+} from '../worker/evaluation/outcomes.js';
+import {
+  auc,
+  brierScore,
+  type ListOutcome,
+  poolLists,
+  type ReliabilityBin,
+  reliabilityTable,
+  spearman,
+} from '../worker/evaluation/scores.js';
+import { importFiles } from '../worker/ingest/import-files.js';
+import { analyzeUser } from '../worker/relationships/analyze-user.js';
+import { loadDirectory } from '../worker/relationships/directory.js';
+import { loadAnalysisInput } from '../worker/relationships/load-analysis-input.js';
+import { coolingOff, people } from '../worker/relationships/queries.js';
+import { findOrCreateUser } from '../worker/users.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DATA = path.resolve(ROOT, '../shared/datasets/enron-mailboxes');
+
+/**
+ * The fixed split. Mailboxes were assigned before any tuning, alternating by the number of judgeable
+ * dates so both halves hold about as many (mailbox, T) pairs; whalley-g and whalley-l are two exports of
+ * one person's mail and stay together. Mailboxes with no judgeable date are listed for completeness.
+ */
+export const SPLIT: Record<string, 'dev' | 'validation'> = {
+  'nemec-g': 'dev',
+  'sanders-r': 'validation',
+  'skilling-j': 'dev',
+  'whalley-g': 'validation',
+  'whalley-l': 'validation',
+  'fossum-d': 'dev',
+  'buy-r': 'validation',
+  'lay-k': 'dev',
+  'shankman-j': 'validation',
+  'hain-m': 'dev',
+  'wolfe-j': 'validation',
+  'dean-c': 'dev',
+  'delainey-d': 'validation',
+  'guzman-m': 'dev',
+  'williams-w3': 'validation',
+  'richey-c': 'dev',
+  'badeer-r': 'validation',
+  'cuilla-m': 'dev',
+  'keavey-p': 'validation',
+  'lewis-a': 'dev',
+  'martin-t': 'validation',
+  'ring-r': 'dev',
+};
+
+interface ManifestRow {
+  user: string;
+  primary: string;
+  owners: string[];
+}
+
+function readManifest(): ManifestRow[] {
+  const [header, ...lines] = readFileSync(path.join(DATA, 'manifest.tsv'), 'utf8').trim().split('\n');
+  const cols = header!.split('\t');
+  const col = (name: string) => cols.indexOf(name);
+  return lines.map((line) => {
+    const f = line.split('\t');
+    return {
+      user: f[col('user')]!,
+      primary: f[col('primary_address')]!,
+      owners: f[col('owner_addresses')]!.split(',').filter(Boolean),
+    };
+  });
+}
+
+/** One scored person at one (mailbox, T). */
+interface Judged {
+  personId: string;
+  name: string | null;
+  email: string;
+  strength: number;
+  fadingProbability: number | null;
+  coolingRank: number | null;
+  coolingReason: string | null;
+  usualGapDays: number | null;
+  outcome: PersonOutcome;
+}
+
+interface PairResult {
+  mailbox: string;
+  asOf: string;
+  half: 'dev' | 'validation';
+  people: Judged[];
+  cooling: string[];
+  baselines: Record<string, RankedList>;
+}
+
+function listOutcome(list: RankedList, outcomes: ReadonlyMap<string, PersonOutcome>): ListOutcome {
+  let fadedTotal = 0;
+  for (const o of outcomes.values()) if (isFaded(o)) fadedTotal++;
+  return {
+    hits: list.map((id) => isFaded(outcomes.get(id)!)),
+    falseAlarms: list.filter((id) => isFalseAlarm(outcomes.get(id)!)).length,
+    fadedTotal,
+  };
+}
+
+async function evaluateMailbox(row: ManifestRow, dumpDir: string | null): Promise<PairResult[]> {
+  const db = await createTestDatabase({ prefix: 'rapport_eval' });
+  try {
+    const prisma = db.prisma;
+    const user = await findOrCreateUser(prisma, row.primary);
+    const t0 = performance.now();
+    const summary = await importFiles(
+      prisma,
+      { user, aliases: row.owners },
+      { mbox: [path.join(DATA, `${row.user}.mbox.gz`)], maildir: [], ics: [] },
+    );
+    const own = await prisma.$queryRaw<{ month: string; n: number }[]>`
+      SELECT to_char(date_trunc('month', m."sentAt"), 'YYYY-MM') AS month, count(*)::int AS n
+      FROM "Message" m
+      WHERE m."userId" = ${user.id}::uuid AND m."automationReason" IS NULL
+        AND (m.direction = 'sent' OR m."toAddresses" && ${row.owners}::text[] OR m."ccAddresses" && ${row.owners}::text[])
+      GROUP BY 1`;
+    const dates = denseAsOfDates(new Map(own.map((r) => [r.month, r.n])));
+    console.error(
+      `${row.user}: ${summary.total.stored} messages in ${Math.round(performance.now() - t0)} ms; ` +
+        `as-of dates: ${dates.map(monthKey).join(', ') || 'none (too sparse)'}`,
+    );
+    const results: PairResult[] = [];
+    for (const asOf of dates) {
+      const run = await analyzeUser(prisma, user, asOf);
+      const [list, everyone, snapshots, directory] = await Promise.all([
+        coolingOff(prisma, run.runId, 1000),
+        people(prisma, run.runId),
+        prisma.relationshipSnapshot.findMany({
+          where: { runId: run.runId },
+          select: { personId: true, email: true, metrics: true },
+        }),
+        loadDirectory(prisma, user, asOf),
+      ]);
+      const horizon = new Date(asOf.getTime() + 90 * DAY_MS);
+      const input = await loadAnalysisInput(prisma, user.id, horizon, directory, {
+        from: new Date(asOf.getTime() - 366 * DAY_MS),
+      });
+      const outcomes = outcomesAt(input, asOf);
+      const idByEmail = new Map(snapshots.map((s) => [s.email, s.personId]));
+      const metricsById = new Map(snapshots.map((s) => [s.personId, s.metrics as Record<string, unknown>]));
+      const coolingIds = list.map((c) => idByEmail.get(c.email)!);
+      const rankOf = new Map(coolingIds.map((id, i) => [id, i + 1]));
+      const reasonOf = new Map(list.map((c) => [idByEmail.get(c.email)!, c.reason]));
+      const judged: Judged[] = everyone.map((p) => {
+        const id = idByEmail.get(p.email)!;
+        const m = metricsById.get(id) ?? {};
+        return {
+          personId: id,
+          name: p.name,
+          email: p.email,
+          strength: p.strength,
+          fadingProbability: typeof m.fadingProbability === 'number' ? m.fadingProbability : null,
+          coolingRank: rankOf.get(id) ?? null,
+          coolingReason: reasonOf.get(id) ?? null,
+          usualGapDays: p.usualGapDays,
+          outcome: outcomes.get(id) ?? {
+            past90: 0,
+            past180: 0,
+            past365: 0,
+            future30: 0,
+            future90: 0,
+            daysSilent: null,
+          },
+        };
+      });
+      // The baselines see the same people the analysis lists (its noise rules apply to both).
+      const listed = new Map(judged.map((j) => [j.personId, j.outcome]));
+      results.push({
+        mailbox: row.user,
+        asOf: asOf.toISOString().slice(0, 10),
+        half: SPLIT[row.user] ?? 'dev',
+        people: judged,
+        cooling: coolingIds,
+        baselines: {
+          'silent > 30 d, by volume': silentByVolume(listed, 30),
+          'silent > 60 d, by volume': silentByVolume(listed, 60),
+          'longest silence (> 30 d)': longestSilence(listed, 30),
+        },
+      });
+      if (dumpDir) {
+        const analysisInput = await loadAnalysisInput(prisma, user.id, asOf, directory);
+        writeFileSync(
+          path.join(dumpDir, `${row.user}_${asOf.toISOString().slice(0, 10)}.json`),
+          JSON.stringify({ mailbox: row.user, asOf, input: analysisInput, outcomes: [...outcomes] }),
+        );
+      }
+    }
+    return results;
+  } finally {
+    await db.drop();
+  }
+}
+
+interface HalfReport {
+  pairs: number;
+  mailboxes: string[];
+  people: number;
+  active: number;
+  faded: number;
+  cooling: Record<string, ReturnType<typeof poolLists>>;
+  strength: Record<string, { spearman: number; auc: number }>;
+  calibration: {
+    cases: number;
+    brier: number | null;
+    baseRate: number | null;
+    brierBaseRate: number | null;
+    reliability: ReliabilityBin[];
+  };
+}
+
+function scoreHalf(pairs: PairResult[]): HalfReport {
+  const all = pairs.flatMap((p) => p.people);
+  const outcomeMaps = pairs.map((p) => new Map(p.people.map((j) => [j.personId, j.outcome])));
+  const cooling: HalfReport['cooling'] = {
+    Rapport: poolLists(pairs.map((p, i) => listOutcome(p.cooling, outcomeMaps[i]!))),
+  };
+  for (const name of Object.keys(pairs[0]?.baselines ?? {})) {
+    cooling[name] = poolLists(pairs.map((p, i) => listOutcome(p.baselines[name]!, outcomeMaps[i]!)));
+  }
+  const future = all.map((j) => j.outcome.future90);
+  const any = all.map((j) => j.outcome.future90 > 0);
+  const predictors: Record<string, number[]> = {
+    'Rapport strength': all.map((j) => j.strength),
+    'count, last 90 d': all.map((j) => j.outcome.past90),
+    'count, last 365 d': all.map((j) => j.outcome.past365),
+  };
+  const strength: HalfReport['strength'] = {};
+  for (const [name, x] of Object.entries(predictors))
+    strength[name] = { spearman: spearman(x, future), auc: auc(x, any) };
+
+  const stated = all.filter((j) => j.fadingProbability !== null);
+  const p = stated.map((j) => j.fadingProbability!);
+  const y = stated.map((j) => j.outcome.future90 === 0);
+  const baseRate = stated.length ? y.filter(Boolean).length / stated.length : null;
+  return {
+    pairs: pairs.length,
+    mailboxes: [...new Set(pairs.map((x) => x.mailbox))],
+    people: all.length,
+    active: all.filter((j) => isActive(j.outcome)).length,
+    faded: all.filter((j) => isFaded(j.outcome)).length,
+    cooling,
+    strength,
+    calibration: {
+      cases: stated.length,
+      brier: stated.length ? brierScore(p, y) : null,
+      baseRate,
+      brierBaseRate:
+        baseRate === null
+          ? null
+          : brierScore(
+              p.map(() => baseRate),
+              y,
+            ),
+      reliability: reliabilityTable(p, y),
+    },
+  };
+}
+
+const pct = (v: number | null) =>
+  v === null || Number.isNaN(v) ? '   –  ' : `${(100 * v).toFixed(1).padStart(5)}%`;
+const num = (v: number | null, d = 3) => (v === null || Number.isNaN(v) ? '  –  ' : v.toFixed(d));
+
+function printHalf(name: string, r: HalfReport): void {
+  console.log(`\n## ${name}: ${r.pairs} (mailbox, T) pairs over ${r.mailboxes.length} mailboxes`);
+  console.log(
+    `   ${r.people} people judged, ${r.active} active (≥ 3 interactions in 180 d), ${r.faded} faded`,
+  );
+  console.log('\n   cooling off                 P@10    P@20   recall  false alarms  mean list  empty lists');
+  for (const [rule, s] of Object.entries(r.cooling)) {
+    console.log(
+      `   ${rule.padEnd(26)} ${pct(s.precisionAt10)}  ${pct(s.precisionAt20)}  ${pct(s.recall)}    ${pct(s.falseAlarmRate)}    ${s.meanListLength.toFixed(1).padStart(6)}    ${String(s.emptyLists).padStart(3)}/${s.pairs}`,
+    );
+  }
+  console.log('\n   predicting the next 90 days   Spearman   AUC (any contact)');
+  for (const [rule, s] of Object.entries(r.strength)) {
+    console.log(`   ${rule.padEnd(28)}  ${num(s.spearman)}      ${num(s.auc)}`);
+  }
+  const c = r.calibration;
+  console.log(
+    `\n   fadingProbability: ${c.cases} cases, Brier ${num(c.brier)} vs base rate ${pct(c.baseRate)} → ${num(c.brierBaseRate)}`,
+  );
+  if (c.cases) {
+    for (const b of c.reliability) {
+      console.log(
+        `     [${b.from.toFixed(1)}, ${b.to.toFixed(1)}${b.to === 1 ? ']' : ')'}  ${String(b.cases).padStart(5)} cases  stated ${num(b.meanPredicted, 2)}  observed ${num(b.observed, 2)}`,
+      );
+    }
+  }
+}
+
+interface Miss {
+  mailbox: string;
+  asOf: string;
+  name: string | null;
+  email: string;
+  strength: number;
+  fadingProbability: number | null;
+  usualGapDays: number | null;
+  outcome: PersonOutcome;
+  reason: string | null;
+}
+
+function worstMisses(pairs: PairResult[], n: number): { falseAlarms: Miss[]; missedFaded: Miss[] } {
+  const miss = (p: PairResult, j: Judged): Miss => ({
+    mailbox: p.mailbox,
+    asOf: p.asOf,
+    name: j.name,
+    email: j.email,
+    strength: j.strength,
+    fadingProbability: j.fadingProbability,
+    usualGapDays: j.usualGapDays,
+    outcome: j.outcome,
+    reason: j.coolingReason,
+  });
+  const falseAlarms = pairs
+    .flatMap((p) =>
+      p.people.filter((j) => j.coolingRank !== null && isFalseAlarm(j.outcome)).map((j) => miss(p, j)),
+    )
+    .sort((a, b) => b.outcome.future30 - a.outcome.future30)
+    .slice(0, n);
+  const missedFaded = pairs
+    .flatMap((p) =>
+      p.people.filter((j) => j.coolingRank === null && isFaded(j.outcome)).map((j) => miss(p, j)),
+    )
+    .sort((a, b) => b.outcome.past180 - a.outcome.past180)
+    .slice(0, n);
+  return { falseAlarms, missedFaded };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      half: { type: 'string', default: 'both' },
+      mailboxes: { type: 'string' },
+      dump: { type: 'string' },
+      misses: { type: 'string', default: '15' },
+      out: { type: 'string', default: path.join(ROOT, 'out/eval-forecast.json') },
+    },
+  });
+  if (!existsSync(path.join(DATA, 'manifest.tsv'))) {
+    console.error(`eval:forecast: the Enron mailboxes are not at ${DATA} (they live in ../shared/datasets)`);
+    process.exit(2);
+  }
+  if (!['both', 'dev', 'validation'].includes(values.half)) {
+    console.error('eval:forecast: --half must be both, dev or validation');
+    process.exit(2);
+  }
+  const wanted = values.mailboxes?.split(',');
+  const manifest = readManifest().filter(
+    (r) =>
+      (!wanted || wanted.includes(r.user)) &&
+      (values.half === 'both' || (SPLIT[r.user] ?? 'dev') === values.half),
+  );
+  if (values.dump) mkdirSync(values.dump, { recursive: true });
+  const pairs: PairResult[] = [];
+  for (const row of manifest) pairs.push(...(await evaluateMailbox(row, values.dump ?? null)));
+
+  const halves: Record<string, HalfReport> = {};
+  const misses: Record<string, ReturnType<typeof worstMisses>> = {};
+  for (const half of ['dev', 'validation'] as const) {
+    const mine = pairs.filter((p) => p.half === half);
+    if (mine.length === 0) continue;
+    halves[half] = scoreHalf(mine);
+    misses[half] = worstMisses(mine, Number(values.misses));
+    printHalf(half === 'dev' ? 'development half' : 'validation half', halves[half]!);
+  }
+  if (misses.dev) {
+    // Misses are printed for the development half only, so reading them cannot leak into the rules.
+    console.log('\n   worst false alarms (development):');
+    for (const m of misses.dev.falseAlarms.slice(0, 8)) {
+      console.log(
+        `     ${m.mailbox} ${m.asOf} ${m.name ?? m.email}: ${m.outcome.future30} in the next 30 d — ${m.reason}`,
+      );
+    }
+    console.log('\n   faded people not flagged (development):');
+    for (const m of misses.dev.missedFaded.slice(0, 8)) {
+      console.log(
+        `     ${m.mailbox} ${m.asOf} ${m.name ?? m.email}: ${m.outcome.past180} in 180 d, silent ${m.outcome.daysSilent} d, strength ${m.strength}, p ${num(m.fadingProbability, 2)}`,
+      );
+    }
+  }
+  mkdirSync(path.dirname(values.out), { recursive: true });
+  writeFileSync(
+    values.out,
+    JSON.stringify(
+      {
+        generatedAt: new Date().toISOString(),
+        definitions: {
+          interaction: 'meaningful message to/from the person or shared meeting (analysis/interactions.ts)',
+          active: '≥ 3 interactions in the 180 days before T',
+          faded: 'active and no interaction in (T, T + 90 d]',
+          falseAlarm: 'flagged, then ≥ 2 interactions in (T, T + 30 d]',
+          precisionAtK: 'Σ faded in the top min(k, n) / Σ min(k, n), over pairs with a non-empty list',
+        },
+        split: SPLIT,
+        pairs: pairs.map((p) => ({
+          mailbox: p.mailbox,
+          asOf: p.asOf,
+          half: p.half,
+          people: p.people.length,
+        })),
+        halves,
+        misses,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nwrote ${path.relative(process.cwd(), values.out)}`);
+}
+
+await main();
