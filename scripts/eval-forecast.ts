@@ -29,6 +29,8 @@ import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../test/support/database.js';
 import { DAY_MS } from '../worker/analysis/time.js';
 import { denseAsOfDates, monthKey } from '../worker/evaluation/as-of-dates.js';
+import { writeCachedPair } from '../worker/evaluation/cache.js';
+import { SPLIT } from '../worker/evaluation/split.js';
 import { longestSilence, type RankedList, silentByVolume } from '../worker/evaluation/baselines.js';
 import {
   isActive,
@@ -55,37 +57,6 @@ import { findOrCreateUser } from '../worker/users.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.resolve(ROOT, '../shared/datasets/enron-mailboxes');
-
-/**
- * The fixed split, made once before any tuning and never changed: mailboxes sorted by how many dates they
- * can be judged at (most first, then by name), each given to the half with fewer (mailbox, T) pairs so
- * far (ties: development). That gives 18 pairs a half. whalley-g and whalley-l are two exports of one
- * person's mail and stay together. Mailboxes too sparse for any date alternate, alphabetically.
- */
-export const SPLIT: Record<string, 'dev' | 'validation'> = {
-  'nemec-g': 'dev',
-  'sanders-r': 'validation',
-  'skilling-j': 'dev',
-  'buy-r': 'validation',
-  'fossum-d': 'validation',
-  'lay-k': 'dev',
-  'whalley-l': 'validation',
-  'whalley-g': 'validation',
-  'dean-c': 'dev',
-  'hain-m': 'dev',
-  'shankman-j': 'validation',
-  'wolfe-j': 'dev',
-  'delainey-d': 'validation',
-  'guzman-m': 'validation',
-  'richey-c': 'dev',
-  'williams-w3': 'validation',
-  'badeer-r': 'dev',
-  'cuilla-m': 'validation',
-  'keavey-p': 'dev',
-  'lewis-a': 'validation',
-  'martin-t': 'dev',
-  'ring-r': 'validation',
-};
 
 interface ManifestRow {
   user: string;
@@ -221,10 +192,7 @@ async function evaluateMailbox(row: ManifestRow, dumpDir: string | null): Promis
       });
       if (dumpDir) {
         const analysisInput = await loadAnalysisInput(prisma, user.id, asOf, directory);
-        writeFileSync(
-          path.join(dumpDir, `${row.user}_${asOf.toISOString().slice(0, 10)}.json`),
-          JSON.stringify({ mailbox: row.user, asOf, input: analysisInput, outcomes: [...outcomes] }),
-        );
+        writeCachedPair(dumpDir, { mailbox: row.user, asOf, input: analysisInput, outcomes });
       }
     }
     return results;

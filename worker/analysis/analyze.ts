@@ -3,9 +3,10 @@
  *
  * Pipeline (one pass each, no per-person rescans of the input):
  *   buildInteractionTable  — filter noise, weight, sort once, group rows by person (interactions.ts)
- *   per person, on their own time-ordered row slice:
- *     activity → frequency → cadence → thread view (sorted once) → reciprocity → asks → tier → strength
- *     → cooling → follow-ups
+ *   pass 1, per person on their own time-ordered row slice:
+ *     activity → frequency → cadence → thread view (sorted once) → reciprocity → asks → tier → follow-ups
+ *   the gap prior, fitted once to all of the user's relationships (fading.ts)
+ *   pass 2, per person: fading probability → strength → cooling
  * Output is sorted by personId (and follow-ups by personId, at, kind, sourceId), contains no wall-clock
  * time, and does not depend on the order of input arrays: the same input always gives the same result.
  */
@@ -13,6 +14,7 @@
 import { computeActivity } from './activity.js';
 import { computeCadence } from './cadence.js';
 import { computeCooling } from './cooling-off.js';
+import { type ContactHistory, fadingProbability, fitGapPrior } from './fading.js';
 import { collectFollowUps } from './follow-ups.js';
 import { computeFrequency } from './frequency.js';
 import { buildInteractionTable } from './interactions.js';
@@ -23,7 +25,7 @@ import { computeStrength } from './strength.js';
 import { ThreadViewBuilder } from './thread-view.js';
 import { THRESHOLDS, type Thresholds } from './thresholds.js';
 import { classifyTier } from './tier.js';
-import { roundTo } from './time.js';
+import { roundTo, utcDay } from './time.js';
 import type { AnalysisInput } from './types.js';
 
 const KIND_ORDER: Record<FollowUp['kind'], number> = {
@@ -41,6 +43,22 @@ function compareFollowUps(a: FollowUp, b: FollowUp): number {
   return a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0;
 }
 
+/** Everything pass 1 learns of one person. */
+interface PersonFacts {
+  personId: string;
+  act: ReturnType<typeof computeActivity>;
+  freq: ReturnType<typeof computeFrequency>;
+  cad: ReturnType<typeof computeCadence>;
+  rec: ReturnType<typeof computeReciprocity>;
+  asks: ReturnType<typeof computeAsks>;
+  tier: ReturnType<typeof classifyTier>;
+}
+
+/** The contact histories of the people with at least one meaningful interaction day, in person-id order. */
+export function contactHistories(facts: readonly { cad: { history: ContactHistory } }[]): ContactHistory[] {
+  return facts.map((f) => f.cad.history).filter((h) => h.days > 0);
+}
+
 export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRESHOLDS): AnalysisResult {
   const table = buildInteractionTable(input, th);
   const { personIds, offsets } = table;
@@ -50,14 +68,13 @@ export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRE
   const scratchA = new Float64Array(maxRows);
   const scratchB = new Float64Array(maxRows);
 
-  const relationships: RelationshipMetrics[] = [];
+  const facts: PersonFacts[] = [];
   const followUps: FollowUp[] = [];
   for (let p = 0; p < personIds.length; p++) {
     const start = offsets[p]!;
     const end = offsets[p + 1]!;
     if (start === end) continue;
     const personId = personIds[p]!;
-
     const act = computeActivity(table, start, end, th);
     const freq = computeFrequency(table, start, end, th);
     const cad = computeCadence(table, start, end, th, scratchA);
@@ -77,13 +94,23 @@ export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRE
       },
       th,
     );
+    collectFollowUps(table, personId, end, act, view, th, followUps);
+    facts.push({ personId, act, freq, cad, rec, asks, tier });
+  }
+
+  const asOfDay = utcDay(table.asOfMs);
+  const prior = fitGapPrior(contactHistories(facts), asOfDay);
+  const relationships: RelationshipMetrics[] = facts.map(({ personId, act, freq, cad, rec, asks, tier }) => {
+    const fading =
+      cad.history.days > 0 ? roundTo(fadingProbability(cad.history, asOfDay, prior), 3) : null;
     const { strength, components } = computeStrength(
       {
         twoWay: act.twoWay,
         anyMeaningful: act.anyMeaningful,
+        fadingProbability: fading,
+        contactDays365: cad.history.days365,
         windowWeight: freq.windowWeight,
         windowMeetingWeight: freq.windowMeetingWeight,
-        daysSilent: act.daysSilent,
         tenureDays: act.tenureDays,
         initiatedByYou: rec.initiatedByYou,
         initiatedByThem: rec.initiatedByThem,
@@ -96,20 +123,19 @@ export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRE
       {
         tier,
         strength,
+        fadingProbability: fading,
+        recentInteractions: freq.recentMeaningful,
         usualGapDays: cad.usualGapDays,
+        longestGapDays: cad.longestGapDays,
+        recentDays: cad.recentDays,
         daysSilent: act.daysSilent,
-        recent30: freq.recent30,
-        baseline30: freq.baseline30,
-        baselineMeaningful: freq.baselineMeaningful,
         lastSubject: act.lastSubject,
         lastDirection: act.lastDirection,
         lastAnswered: act.lastAnswered,
       },
       th,
     );
-    collectFollowUps(table, personId, end, act, view, th, followUps);
-
-    relationships.push({
+    return {
       personId,
       tier,
       strength,
@@ -125,6 +151,10 @@ export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRE
       lastInteractionAt: new Date(act.lastMs),
       tenureDays: act.tenureDays,
       usualGapDays: cad.usualGapDays,
+      longestGapDays: cad.longestGapDays,
+      contactDays365: cad.history.days365,
+      recentInteractions: freq.recentMeaningful,
+      fadingProbability: fading,
       daysSilent: act.daysSilent,
       initiatedByYou: rec.initiatedByYou,
       initiatedByThem: rec.initiatedByThem,
@@ -142,8 +172,8 @@ export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRE
       lastSubject: act.lastSubject,
       lastDirection: act.lastDirection,
       lastAnswered: act.lastAnswered,
-    });
-  }
+    };
+  });
   followUps.sort(compareFollowUps);
   return { asOf: new Date(table.asOfMs), relationships, followUps };
 }

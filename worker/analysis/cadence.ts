@@ -14,12 +14,19 @@
  */
 
 import { FLAG_MEANINGFUL, type InteractionTable } from './interactions.js';
+import type { ContactHistory } from './fading.js';
 import type { Thresholds } from './thresholds.js';
 import { DAY_MS, utcDay } from './time.js';
 
 export interface Cadence {
   interactionDays: number;
   usualGapDays: number | null;
+  /** Longest gap (days) between interaction days in the lookback; null with fewer than 2 such days. */
+  longestGapDays: number | null;
+  /** Interaction days in the last cooling.recentDays. */
+  recentDays: number;
+  /** The contact-day history the fading model reads (fading.ts). */
+  history: ContactHistory;
 }
 
 /** Weighted median of the first n gaps (sorted in place), weight min(gap, cap). */
@@ -44,18 +51,35 @@ export function computeCadence(
   scratch: Float64Array,
 ): Cadence {
   const { time, flags } = table;
+  const asOfDay = utcDay(table.asOfMs);
   const lookbackDay = utcDay(table.asOfMs - th.cadence.lookbackDays * DAY_MS);
   let days = 0;
   let windowDays = 0;
   let gaps = 0;
+  let longest = 0;
   let prevDay = Number.NaN;
+  let firstDay = Number.NaN;
+  let days30 = 0;
+  let days90 = 0;
+  let days365 = 0;
+  let recentDays = 0;
   for (let r = start; r < end; r++) {
     if ((flags[r]! & FLAG_MEANINGFUL) === 0) continue;
     const day = utcDay(time[r]!);
     if (day === prevDay) continue;
+    if (days === 0) firstDay = day;
     days++;
+    const ago = asOfDay - day;
+    if (ago < 30) days30++;
+    if (ago < 90) days90++;
+    if (ago < 365) days365++;
+    if (ago < th.cooling.recentDays) recentDays++;
     if (day >= lookbackDay) {
-      if (windowDays > 0) scratch[gaps++] = day - prevDay;
+      if (windowDays > 0) {
+        const gap = day - prevDay;
+        scratch[gaps++] = gap;
+        if (gap > longest) longest = gap;
+      }
       windowDays++;
     }
     prevDay = day;
@@ -64,5 +88,8 @@ export function computeCadence(
     interactionDays: days,
     usualGapDays:
       windowDays >= th.cadence.minDays ? weightedGapMedian(scratch, gaps, th.cadence.gapWeightCapDays) : null,
+    longestGapDays: gaps > 0 ? longest : null,
+    recentDays,
+    history: { days, firstDay, lastDay: prevDay, days30, days90, days365 },
   };
 }

@@ -1,21 +1,21 @@
 /**
- * Cooling off: a connection (or a contact with strength ≥ cooling.minContactStrength) that has gone quiet
- * relative to its own rhythm. Never for one-way people.
+ * Cooling off: a relationship that was recently active and has probably gone quiet: its fadingProbability
+ * (fading.ts) — the chance of no interaction in the next 90 days, judged against its own rhythm — is at
+ * least cooling.minFadingProbability.
  *
- *   silenceLimit = max(2.5 × usualGapDays, usualGapDays + 14)          (needs a cadence)
- *   silent       : daysSilent > silenceLimit                 silenceRatio = daysSilent / silenceLimit
- *   dropping     : weightedRecent30 < 0.35 × weightedBaseline30 (baseline meaningful, see frequency.ts)
- *                                                             dropRatio = 0.35 × baseline / recent (∞ when 0)
- *   cooling      = silent OR dropping
- *   overdueRatio = min(4, silent ? silenceRatio : dropRatio) (rounded to 0.01, at least 1.01 when cooling)
- *                  (silence first: the two ratios are in different units, and a silent relationship's recent
- *                  rate collapses to ~0, which would saturate dropRatio and flatten the ranking)
- *   score        = strength × overdueRatio                   (rounded to 0.1; rank highest first)
+ *   eligible  = ≥ cooling.minRecentInteractions meaningful interactions in the last cooling.recentDays
+ *               (a relationship that was alive lately; one silent for a year is long gone, not cooling)
+ *   cooling   = eligible AND fadingProbability ≥ cooling.minFadingProbability
+ *   score     = strength × fadingProbability (rounded to 0.1; rank highest first: the relationships that
+ *               matter most and are most likely fading)
  *
- * The reason is one line: the silence (or, when not silent, the drop) and the last interaction, e.g.
- *   "usually every ~9 days; silent 41 days; last: 'Q3 forecast' (you wrote, no reply)"
- *   "down to ~0.7/month in the last 90 days from ~4.3/month before; last: meeting 'Weekly sync'".
- * */
+ * Strength is deliberately not a gate: it falls as silence grows, so a strength floor would drop exactly
+ * the relationships that have been silent longest.
+ *
+ * The reason is one line: the rhythm, the silence measured against it, and the last interaction, e.g.
+ *   "usually every ~9 days; silent 41 days, longer than any gap before; last: 'Q3 forecast' (you wrote, no reply)"
+ *   "in touch on 3 days in the last 6 months; silent 52 days; last: meeting 'Intro call'".
+ */
 
 import type { CoolingFlag, LastDirection } from './result.js';
 import type { Thresholds } from './thresholds.js';
@@ -25,11 +25,13 @@ import type { Tier } from './types.js';
 export interface CoolingInput {
   tier: Tier;
   strength: number;
+  fadingProbability: number | null;
+  recentInteractions: number;
   usualGapDays: number | null;
+  longestGapDays: number | null;
+  /** Interaction days in the last cooling.recentDays. */
+  recentDays: number;
   daysSilent: number;
-  recent30: number;
-  baseline30: number;
-  baselineMeaningful: boolean;
   lastSubject: string;
   lastDirection: LastDirection;
   lastAnswered: boolean | null;
@@ -54,45 +56,27 @@ function days(n: number): string {
   return `${n} day${n === 1 ? '' : 's'}`;
 }
 
-function perMonth(v: number): string {
-  return `~${v >= 10 ? Math.round(v) : roundTo(v, 1)}/month`;
+/** "6 months" for 180 days, "2 years" for 730: the window a count covers, in words. */
+function span(daysCount: number): string {
+  if (daysCount % 365 === 0) return daysCount === 365 ? 'year' : `${daysCount / 365} years`;
+  const months = Math.round(daysCount / 30);
+  return months === 1 ? 'month' : `${months} months`;
 }
 
 export function computeCooling(x: CoolingInput, th: Thresholds): CoolingFlag | null {
   const c = th.cooling;
-  if (x.tier === 'one-way') return null;
-  if (x.tier === 'contact' && x.strength < c.minContactStrength) return null;
+  if (x.fadingProbability === null) return null;
+  if (x.recentInteractions < c.minRecentInteractions) return null;
+  if (x.fadingProbability < c.minFadingProbability) return null;
 
-  let silenceRatio = 0;
-  let silent = false;
-  if (x.usualGapDays !== null) {
-    const limit = Math.max(c.gapMultiplier * x.usualGapDays, x.usualGapDays + c.gapSlackDays);
-    silent = x.daysSilent > limit;
-    silenceRatio = x.daysSilent / limit;
-  }
-  let dropRatio = 0;
-  let dropping = false;
-  if (x.baselineMeaningful) {
-    const floor = c.frequencyDropRatio * x.baseline30;
-    dropping = x.recent30 < floor;
-    dropRatio = x.recent30 > 0 ? floor / x.recent30 : Number.POSITIVE_INFINITY;
-  }
-  if (!silent && !dropping) return null;
-
-  // Rounded to 0.01, but never shown as 1.00 or less for a relationship that is cooling.
-  const overdueRatio = Math.min(
-    c.maxOverdueRatio,
-    Math.max(1.01, roundTo(silent ? silenceRatio : dropRatio, 2)),
-  );
   const parts: string[] = [];
-  if (silent && x.usualGapDays !== null) {
-    parts.push(
-      `usually every ~${days(Math.max(1, Math.round(x.usualGapDays)))}`,
-      `silent ${days(x.daysSilent)}`,
-    );
-  } else if (dropping) {
-    parts.push(`down to ${perMonth(x.recent30)} in the last 90 days from ${perMonth(x.baseline30)} before`);
+  if (x.usualGapDays !== null) {
+    parts.push(`usually every ~${days(Math.max(1, Math.round(x.usualGapDays)))}`);
+  } else {
+    parts.push(`in touch on ${days(x.recentDays)} in the last ${span(c.recentDays)}`);
   }
+  const longest = x.longestGapDays !== null && x.daysSilent > x.longestGapDays;
+  parts.push(`silent ${days(x.daysSilent)}${longest ? ', longer than any gap before' : ''}`);
   parts.push(describeLast(x.lastSubject, x.lastDirection, x.lastAnswered));
-  return { score: roundTo(x.strength * overdueRatio, 1), overdueRatio, reason: parts.join('; ') };
+  return { score: roundTo(x.strength * x.fadingProbability, 1), reason: parts.join('; ') };
 }

@@ -11,7 +11,7 @@
  * the oldest window edge, so old history costs nothing.
  */
 
-import { type InteractionTable, KIND_MEETING } from './interactions.js';
+import { FLAG_MEANINGFUL, type InteractionTable, KIND_MEETING } from './interactions.js';
 import type { Thresholds } from './thresholds.js';
 import { DAY_MS } from './time.js';
 
@@ -22,6 +22,8 @@ export interface Frequency {
   /** Σ w in the strength window (thresholds.strength.windowDays), all kinds / meetings only. */
   windowWeight: number;
   windowMeetingWeight: number;
+  /** Meaningful interactions in the last cooling.recentDays (is the relationship recently active?). */
+  recentMeaningful: number;
 }
 
 export function computeFrequency(
@@ -30,12 +32,14 @@ export function computeFrequency(
   end: number,
   th: Thresholds,
 ): Frequency {
-  const { time, weight, kind, asOfMs } = table;
+  const { time, weight, kind, flags, asOfMs } = table;
   const f = th.frequency;
   const recentFrom = asOfMs - f.recentDays * DAY_MS;
   const baselineFrom = recentFrom - f.baselineDays * DAY_MS;
   const strengthFrom = asOfMs - th.strength.windowDays * DAY_MS;
-  const stopAt = Math.min(baselineFrom, strengthFrom);
+  const activeFrom = asOfMs - th.cooling.recentDays * DAY_MS;
+  const stopAt = Math.min(baselineFrom, strengthFrom, activeFrom);
+  let recentMeaningful = 0;
   let recent = 0;
   let baseline = 0;
   let windowWeight = 0;
@@ -44,6 +48,7 @@ export function computeFrequency(
     const t = time[r]!;
     if (t <= stopAt) break;
     const w = weight[r]!;
+    if (t > activeFrom && (flags[r]! & FLAG_MEANINGFUL) !== 0) recentMeaningful++;
     if (t > recentFrom) recent += w;
     else if (t > baselineFrom) baseline += w;
     if (t > strengthFrom) {
@@ -60,5 +65,6 @@ export function computeFrequency(
     baselineMeaningful: spanDays >= f.meaningfulBaselineSpanDays && baseline30 >= f.meaningfulBaselineRate30,
     windowWeight,
     windowMeetingWeight,
+    recentMeaningful,
   };
 }

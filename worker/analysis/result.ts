@@ -7,19 +7,21 @@ import type { AskDirection, Tier } from './types.js';
 
 /** Named parts of the strength score; integers that add up exactly to `strength`. */
 export interface StrengthComponents {
+  continuity: number;
+  contactDays: number;
   volume: number;
-  recency: number;
   reciprocity: number;
   tenure: number;
   meetings: number;
 }
 
 export interface CoolingFlag {
-  /** strength × overdueRatio (rounded to 0.1); rank cooling people by this, highest first. */
+  /** strength × fadingProbability (rounded to 0.1); rank cooling people by this, highest first. */
   score: number;
-  /** How far past its own rhythm (> 1 means cooling), capped at thresholds.cooling.maxOverdueRatio. */
-  overdueRatio: number;
-  /** One human line, e.g. "usually every ~9 days; silent 41 days; last: 'Q3 forecast' (you wrote, no reply)". */
+  /**
+   * One human line, e.g. "usually every ~9 days; silent 41 days, longer than any gap before; last: 'Q3
+   * forecast' (you wrote, no reply)".
+   */
   reason: string;
 }
 
@@ -51,6 +53,17 @@ export interface RelationshipMetrics {
   tenureDays: number;
   /** Median gap between distinct interaction days (UTC) in the cadence lookback; null below 4 days. */
   usualGapDays: number | null;
+  /** Longest gap between interaction days in the cadence lookback; null with fewer than 2 days. */
+  longestGapDays: number | null;
+  /** Distinct interaction days in the last 365 days. */
+  contactDays365: number;
+  /** Meaningful interactions in the last cooling.recentDays (180). */
+  recentInteractions: number;
+  /**
+   * Probability (0–1, 3 decimals) of no interaction at all in the next 90 days (fading.ts); null without a
+   * meaningful interaction.
+   */
+  fadingProbability: number | null;
   /** Whole days from lastInteractionAt to asOf. */
   daysSilent: number | null;
 

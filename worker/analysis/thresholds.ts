@@ -9,7 +9,7 @@
  */
 
 /** Bump when a formula or a default below changes, so stored snapshots can tell which rules made them. */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 
 export const THRESHOLDS = {
   weights: {
@@ -108,37 +108,36 @@ export const THRESHOLDS = {
   strength: {
     /** Volume and meetings are measured over recent + baseline windows (the last 455 days). */
     windowDays: 455,
+    /** continuity = continuityMax × (1 − fadingProbability). */
+    continuityMax: 35,
+    /** contactDays = contactDaysMax × (1 − e^(−D / contactDaysScale)), D = days in touch in the last 365 days. */
+    contactDaysMax: 25,
+    contactDaysScale: 12,
     /** volume = volumeMax × (1 − e^(−W / volumeScale)), W = weighted interactions in the window. */
-    volumeMax: 25,
+    volumeMax: 10,
     volumeScale: 25,
-    /** recency = recencyMax × 0.5^(daysSilent / recencyHalfLifeDays). */
-    recencyMax: 20,
-    recencyHalfLifeDays: 60,
     /**
      * reciprocity = reciprocityMax × (0.2 × twoWay + 0.4 × initiation balance + 0.4 × mean reply rate),
      * initiation balance = 1 − |byYou − byThem| / (byYou + byThem) (0 when nobody initiated),
      * mean reply rate = (replyRateYou + replyRateThem) / 2 with null counted as 0.
      */
-    reciprocityMax: 25,
+    reciprocityMax: 15,
     /** tenure = tenureMax × min(1, tenureDays / tenureFullDays). */
-    tenureMax: 15,
+    tenureMax: 5,
     tenureFullDays: 365,
     /** meetings = meetingsMax × (1 − e^(−M / meetingsScale)), M = weighted meetings in the window. */
-    meetingsMax: 15,
+    meetingsMax: 10,
     meetingsScale: 6,
-    /** Without any two-way exchange, volume, recency and tenure are multiplied by this. */
+    /** Without any two-way exchange, continuity, contact days, volume and tenure are multiplied by this. */
     oneWayScale: 0.4,
   },
   cooling: {
-    /** Connections always qualify; contacts only from this strength up. One-way never. */
-    minContactStrength: 40,
-    /** Silent cooling: daysSilent > max(gapMultiplier × usualGap, usualGap + gapSlackDays). */
-    gapMultiplier: 2.5,
-    gapSlackDays: 14,
-    /** Frequency cooling: weightedRecent30 < frequencyDropRatio × weightedBaseline30 (baseline meaningful). */
-    frequencyDropRatio: 0.35,
-    /** overdueRatio is capped here, so score = strength × overdueRatio ≤ 100 × maxOverdueRatio. */
-    maxOverdueRatio: 4,
+    /** "Recently active": at least this many meaningful interactions... */
+    minRecentInteractions: 3,
+    /** ...in this many days before asOf. */
+    recentDays: 180,
+    /** Cooling when the chance of no interaction in the next 90 days is at least this. */
+    minFadingProbability: 0.7,
   },
   followUps: {
     /** met-not-written: first meaningful interaction is a meeting with at most this many others... */
