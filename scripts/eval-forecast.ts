@@ -29,9 +29,8 @@ import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../test/support/database.js';
 import { DAY_MS } from '../worker/analysis/time.js';
 import { denseAsOfDates, monthKey } from '../worker/evaluation/as-of-dates.js';
-import { writeCachedPair } from '../worker/evaluation/cache.js';
-import { SPLIT } from '../worker/evaluation/split.js';
 import { longestSilence, type RankedList, silentByVolume } from '../worker/evaluation/baselines.js';
+import { writeCachedPair } from '../worker/evaluation/cache.js';
 import {
   isActive,
   isFaded,
@@ -39,6 +38,16 @@ import {
   outcomesAt,
   type PersonOutcome,
 } from '../worker/evaluation/outcomes.js';
+import {
+  checkPeople,
+  drawSample,
+  type LabelledRow,
+  type PeopleCheck,
+  type PeopleVerdict,
+  peopleVerdicts,
+  type SampleCandidate,
+  sampleCandidates,
+} from '../worker/evaluation/people-check.js';
 import {
   auc,
   brierScore,
@@ -48,6 +57,7 @@ import {
   reliabilityTable,
   spearman,
 } from '../worker/evaluation/scores.js';
+import { SPLIT } from '../worker/evaluation/split.js';
 import { importFiles } from '../worker/ingest/import-files.js';
 import { analyzeUser } from '../worker/relationships/analyze-user.js';
 import { loadDirectory } from '../worker/relationships/directory.js';
@@ -62,6 +72,7 @@ interface ManifestRow {
   user: string;
   primary: string;
   owners: string[];
+  lastDate: string;
 }
 
 function readManifest(): ManifestRow[] {
@@ -74,6 +85,7 @@ function readManifest(): ManifestRow[] {
       user: f[col('user')]!,
       primary: f[col('primary_address')]!,
       owners: f[col('owner_addresses')]!.split(',').filter(Boolean),
+      lastDate: f[col('last_date')]!,
     };
   });
 }
@@ -110,7 +122,18 @@ function listOutcome(list: RankedList, outcomes: ReadonlyMap<string, PersonOutco
   };
 }
 
-async function evaluateMailbox(row: ManifestRow, dumpDir: string | null): Promise<PairResult[]> {
+interface MailboxResult {
+  pairs: PairResult[];
+  /** Rapport's verdicts on everyone, as of the mailbox's last day, by address. */
+  verdicts: Map<string, PeopleVerdict>;
+  candidates: SampleCandidate[];
+}
+
+async function evaluateMailbox(
+  row: ManifestRow,
+  dumpDir: string | null,
+  pairsToo: boolean,
+): Promise<MailboxResult> {
   const db = await createTestDatabase({ prefix: 'rapport_eval' });
   try {
     const prisma = db.prisma;
@@ -127,7 +150,7 @@ async function evaluateMailbox(row: ManifestRow, dumpDir: string | null): Promis
       WHERE m."userId" = ${user.id}::uuid AND m."automationReason" IS NULL
         AND (m.direction = 'sent' OR m."toAddresses" && ${row.owners}::text[] OR m."ccAddresses" && ${row.owners}::text[])
       GROUP BY 1`;
-    const dates = denseAsOfDates(new Map(own.map((r) => [r.month, r.n])));
+    const dates = pairsToo ? denseAsOfDates(new Map(own.map((r) => [r.month, r.n]))) : [];
     console.error(
       `${row.user}: ${summary.total.stored} messages in ${Math.round(performance.now() - t0)} ms; ` +
         `as-of dates: ${dates.map(monthKey).join(', ') || 'none (too sparse)'}`,
@@ -195,7 +218,16 @@ async function evaluateMailbox(row: ManifestRow, dumpDir: string | null): Promis
         writeCachedPair(dumpDir, { mailbox: row.user, asOf, input: analysisInput, outcomes });
       }
     }
-    return results;
+    // People as the whole mailbox shows them, for the hand-labelled check.
+    const end = new Date(Date.parse(`${row.lastDate}T00:00:00Z`) + DAY_MS);
+    const directory = await loadDirectory(prisma, user, end);
+    const input = await loadAnalysisInput(prisma, user.id, end, directory);
+    const addressesOf = new Map(directory.people.map((p) => [p.id, p.addresses]));
+    return {
+      pairs: results,
+      verdicts: peopleVerdicts(input, addressesOf),
+      candidates: sampleCandidates(row.user, input),
+    };
   } finally {
     await db.drop();
   }
@@ -337,6 +369,56 @@ function worstMisses(pairs: PairResult[], n: number): { falseAlarms: Miss[]; mis
   return { falseAlarms, missedFaded };
 }
 
+/**
+ * Hand labels (scripts/eval-data/README.md): the development sample was looked at while the noise rules
+ * were written; the test sample was drawn and labelled afterwards and is only ever scored.
+ */
+const LABELS = {
+  development: path.join(ROOT, 'scripts/eval-data/people-labels-dev.tsv'),
+  test: path.join(ROOT, 'scripts/eval-data/people-labels-test.tsv'),
+};
+
+function writeSampleForLabelling(sample: SampleCandidate[]): void {
+  const file = path.join(ROOT, 'out/people-sample.tsv');
+  const clean = (t: string) => t.replace(/[\t\n\r]+/g, ' ');
+  const lines = sample.map((c) =>
+    [
+      c.mailbox,
+      c.email,
+      '',
+      clean(c.name ?? ''),
+      `received ${c.received}, sent ${c.sent}, meetings ${c.meetings}${c.twoWay ? ', two-way' : ''}`,
+      clean(c.subjects.join(' | ')),
+    ].join('\t'),
+  );
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `mailbox\temail\tlabel\tname\tmail\tsubjects\n${lines.join('\n')}\n`);
+  console.log(`wrote ${sample.length} people to label: ${path.relative(process.cwd(), file)}`);
+}
+
+function readLabels(file: string): LabelledRow[] {
+  const [, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  return lines.map((line) => {
+    const [mailbox, email, label] = line.split('\t');
+    if (label !== 'person' && label !== 'automated') throw new Error(`${file}: bad label in: ${line}`);
+    return { mailbox: mailbox!, email: email!, label };
+  });
+}
+
+function printPeople(name: string, c: PeopleCheck): void {
+  console.log(
+    `\n## people, hand-labelled ${name} sample (${c.found} of ${c.labelled} found, each mailbox as of its last day)`,
+  );
+  console.log(`   listed by Rapport: ${c.shownPeople} people, ${c.shownAutomated} automated (robots left)`);
+  console.log(
+    `   hidden as automated: ${c.hiddenAutomated} automated, ${c.hiddenPeople} people ` +
+      `(${c.hiddenTwoWayPeople} of them with a two-way exchange)`,
+  );
+  for (const r of c.robotsLeft) console.log(`     robot left: ${r.mailbox} ${r.email}`);
+  for (const p of c.peopleHidden)
+    console.log(`     person hidden: ${p.mailbox} ${p.email}${p.twoWay ? ' (two-way!)' : ''}`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -344,6 +426,9 @@ async function main(): Promise<void> {
       mailboxes: { type: 'string' },
       dump: { type: 'string' },
       misses: { type: 'string', default: '15' },
+      'draw-people-sample': { type: 'string' },
+      seed: { type: 'string', default: '21' },
+      'people-only': { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(ROOT, 'out/eval-forecast.json') },
     },
   });
@@ -363,7 +448,29 @@ async function main(): Promise<void> {
   );
   if (values.dump) mkdirSync(values.dump, { recursive: true });
   const pairs: PairResult[] = [];
-  for (const row of manifest) pairs.push(...(await evaluateMailbox(row, values.dump ?? null)));
+  const verdicts = new Map<string, Map<string, PeopleVerdict>>();
+  const candidates: SampleCandidate[] = [];
+  for (const row of manifest) {
+    const result = await evaluateMailbox(
+      row,
+      values.dump ?? null,
+      !values['people-only'] && !values['draw-people-sample'],
+    );
+    pairs.push(...result.pairs);
+    verdicts.set(row.user, result.verdicts);
+    candidates.push(...result.candidates);
+  }
+  if (values['draw-people-sample']) {
+    // People already labelled in another sample are not drawn again.
+    const labelled = new Set(
+      Object.values(LABELS)
+        .filter((file) => existsSync(file))
+        .flatMap((file) => readLabels(file).map((r) => `${r.mailbox} ${r.email}`)),
+    );
+    const fresh = candidates.filter((c) => !labelled.has(`${c.mailbox} ${c.email}`));
+    writeSampleForLabelling(drawSample(fresh, Number(values['draw-people-sample']), Number(values.seed)));
+    return;
+  }
 
   const halves: Record<string, HalfReport> = {};
   const misses: Record<string, ReturnType<typeof worstMisses>> = {};
@@ -389,6 +496,12 @@ async function main(): Promise<void> {
       );
     }
   }
+  const people: Record<string, PeopleCheck> = {};
+  for (const [name, file] of Object.entries(LABELS)) {
+    if (!existsSync(file)) continue;
+    people[name] = checkPeople(readLabels(file), verdicts);
+    printPeople(name, people[name]!);
+  }
   mkdirSync(path.dirname(values.out), { recursive: true });
   writeFileSync(
     values.out,
@@ -411,6 +524,7 @@ async function main(): Promise<void> {
         })),
         halves,
         misses,
+        people,
       },
       null,
       2,

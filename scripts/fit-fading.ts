@@ -16,6 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { relationshipTable } from '../worker/analysis/analyze.js';
 import { computeCadence } from '../worker/analysis/cadence.js';
 import {
   type ContactHistory,
@@ -25,15 +26,17 @@ import {
   fitGapPrior,
   type GapPrior,
 } from '../worker/analysis/fading.js';
-import { buildInteractionTable } from '../worker/analysis/interactions.js';
 import { THRESHOLDS } from '../worker/analysis/thresholds.js';
 import { utcDay } from '../worker/analysis/time.js';
+import type { AnalysisInput } from '../worker/analysis/types.js';
 import { readDevelopmentPairs } from '../worker/evaluation/cache.js';
 import { fitLogistic, predictLogistic } from '../worker/evaluation/logistic.js';
 import { auc, brierScore } from '../worker/evaluation/scores.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { cache: { type: 'string', default: path.join(ROOT, 'out/eval-cache') } } });
+const { values } = parseArgs({
+  options: { cache: { type: 'string', default: path.join(ROOT, 'out/eval-cache') } },
+});
 
 interface Example {
   mailbox: string;
@@ -42,8 +45,11 @@ interface Example {
 }
 
 /** Contact histories of one pair's people, in person-id order, as analyzeRelationships computes them. */
-function histories(input: Parameters<typeof buildInteractionTable>[0]): { ids: string[]; h: ContactHistory[] } {
-  const table = buildInteractionTable(input, THRESHOLDS);
+function histories(input: AnalysisInput): {
+  ids: string[];
+  h: ContactHistory[];
+} {
+  const table = relationshipTable(input, THRESHOLDS);
   const ids: string[] = [];
   const h: ContactHistory[] = [];
   let maxRows = 0;
@@ -65,7 +71,9 @@ function histories(input: Parameters<typeof buildInteractionTable>[0]): { ids: s
 
 const pairs = readDevelopmentPairs(values.cache);
 if (pairs.length === 0) {
-  console.error(`fit:fading: no development pairs in ${values.cache}; run npm run eval:forecast -- --half dev --dump ${values.cache}`);
+  console.error(
+    `fit:fading: no development pairs in ${values.cache}; run npm run eval:forecast -- --half dev --dump ${values.cache}`,
+  );
   process.exit(2);
 }
 
@@ -81,7 +89,11 @@ for (const pair of pairs) {
     const f = fadingFeatures(h[i]!, asOfDay, prior);
     const outcome = pair.outcomes.get(id);
     if (!outcome) return;
-    examples.push({ mailbox: pair.mailbox, features: model.features.map((k) => f[k]!), quiet: outcome.future90 === 0 });
+    examples.push({
+      mailbox: pair.mailbox,
+      features: model.features.map((k) => f[k]!),
+      quiet: outcome.future90 === 0,
+    });
   });
   console.log(
     `${pair.mailbox} ${pair.asOf.toISOString().slice(0, 10)}: ${h.length} relationships, prior ` +
@@ -129,5 +141,7 @@ const fitted: FadingModel & { fittedOn: string[] } = {
 };
 const out = path.join(ROOT, 'worker/analysis/fading-model.json');
 writeFileSync(out, `${JSON.stringify(fitted, null, 2)}\n`);
-console.log(`weights ${JSON.stringify(fitted.weights)}; default prior ${JSON.stringify(fitted.defaultPrior)}`);
+console.log(
+  `weights ${JSON.stringify(fitted.weights)}; default prior ${JSON.stringify(fitted.defaultPrior)}`,
+);
 console.log(`wrote ${path.relative(process.cwd(), out)}`);

@@ -12,12 +12,13 @@
  */
 
 import { computeActivity } from './activity.js';
+import { detectAutomatedSenders } from './automated-senders.js';
 import { computeCadence } from './cadence.js';
 import { computeCooling } from './cooling-off.js';
 import { type ContactHistory, fadingProbability, fitGapPrior } from './fading.js';
 import { collectFollowUps } from './follow-ups.js';
 import { computeFrequency } from './frequency.js';
-import { buildInteractionTable } from './interactions.js';
+import { buildInteractionTable, type InteractionTable } from './interactions.js';
 import { computeAsks } from './one-sided-asks.js';
 import { computeReciprocity } from './reciprocity.js';
 import type { AnalysisResult, FollowUp, RelationshipMetrics } from './result.js';
@@ -59,8 +60,32 @@ export function contactHistories(facts: readonly { cad: { history: ContactHistor
   return facts.map((f) => f.cad.history).filter((h) => h.days > 0);
 }
 
-export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRESHOLDS): AnalysisResult {
-  const table = buildInteractionTable(input, th);
+export interface AnalysisOptions {
+  /** Judge senders by behaviour (automated-senders.ts); default true. Off only to see everyone (evaluation). */
+  automatedSenders?: boolean;
+}
+
+/** The interaction table of the people that count: automated senders (by behaviour too) left out. */
+export function relationshipTable(
+  input: AnalysisInput,
+  th: Thresholds = THRESHOLDS,
+  options: AnalysisOptions = {},
+): InteractionTable {
+  const robots =
+    options.automatedSenders === false ? new Map<string, string>() : detectAutomatedSenders(input, th);
+  const people =
+    robots.size === 0
+      ? input.people
+      : input.people.map((p) => (robots.has(p.id) ? { ...p, automated: true } : p));
+  return buildInteractionTable({ ...input, people }, th);
+}
+
+export function analyzeRelationships(
+  input: AnalysisInput,
+  th: Thresholds = THRESHOLDS,
+  options: AnalysisOptions = {},
+): AnalysisResult {
+  const table = relationshipTable(input, th, options);
   const { personIds, offsets } = table;
   let maxRows = 0;
   for (let p = 0; p < personIds.length; p++) maxRows = Math.max(maxRows, offsets[p + 1]! - offsets[p]!);
@@ -101,21 +126,16 @@ export function analyzeRelationships(input: AnalysisInput, th: Thresholds = THRE
   const asOfDay = utcDay(table.asOfMs);
   const prior = fitGapPrior(contactHistories(facts), asOfDay);
   const relationships: RelationshipMetrics[] = facts.map(({ personId, act, freq, cad, rec, asks, tier }) => {
-    const fading =
-      cad.history.days > 0 ? roundTo(fadingProbability(cad.history, asOfDay, prior), 3) : null;
+    const fading = cad.history.days > 0 ? roundTo(fadingProbability(cad.history, asOfDay, prior), 3) : null;
     const { strength, components } = computeStrength(
       {
         twoWay: act.twoWay,
         anyMeaningful: act.anyMeaningful,
         fadingProbability: fading,
-        contactDays365: cad.history.days365,
+        recentContactDays: cad.recentDays,
         windowWeight: freq.windowWeight,
         windowMeetingWeight: freq.windowMeetingWeight,
         tenureDays: act.tenureDays,
-        initiatedByYou: rec.initiatedByYou,
-        initiatedByThem: rec.initiatedByThem,
-        replyRateYou: rec.replyRateYou,
-        replyRateThem: rec.replyRateThem,
       },
       th,
     );

@@ -13,8 +13,8 @@
  * meaningful days (whole history) for the tier rules.
  */
 
-import { FLAG_MEANINGFUL, type InteractionTable } from './interactions.js';
 import type { ContactHistory } from './fading.js';
+import { FLAG_MEANINGFUL, type InteractionTable } from './interactions.js';
 import type { Thresholds } from './thresholds.js';
 import { DAY_MS, utcDay } from './time.js';
 

@@ -98,7 +98,12 @@ function logAddExp(u: number, v: number): number {
  * Nelder–Mead minimisation from a fixed start with a fixed iteration budget (deterministic: same input,
  * same answer). Stops early once the simplex's values agree to `tolerance`.
  */
-export function nelderMead(f: (v: number[]) => number, start: number[], iterations = 400, tolerance = 1e-9): number[] {
+export function nelderMead(
+  f: (v: number[]) => number,
+  start: number[],
+  iterations = 400,
+  tolerance = 1e-9,
+): number[] {
   const n = start.length;
   let simplex = [start, ...start.map((_, i) => start.map((v, j) => (i === j ? v + 0.5 : v)))];
   let values = simplex.map(f);
@@ -159,7 +164,13 @@ function observe(h: ContactHistory, asOfDay: number): GapObservation {
 }
 
 /** Log-likelihood of the MBG/NBD model for a set of relationships (grouped by x for speed). */
-function logLikelihood(p: GapPrior, xs: Int32Array, txs: Float64Array, Ts: Float64Array, maxX: number): number {
+function logLikelihood(
+  p: GapPrior,
+  xs: Int32Array,
+  txs: Float64Array,
+  Ts: Float64Array,
+  maxX: number,
+): number {
   const { r, alpha, a, b } = p;
   const lnB = lnBeta(a, b);
   const base = new Float64Array(maxX + 1);
@@ -176,7 +187,9 @@ function logLikelihood(p: GapPrior, xs: Int32Array, txs: Float64Array, Ts: Float
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]!;
     const k = r + x;
-    ll += base[x]! + logAddExp(alive[x]! - k * Math.log(alpha + Ts[i]!), dead[x]! - k * Math.log(alpha + txs[i]!));
+    ll +=
+      base[x]! +
+      logAddExp(alive[x]! - k * Math.log(alpha + Ts[i]!), dead[x]! - k * Math.log(alpha + txs[i]!));
   }
   return ll;
 }
@@ -216,7 +229,12 @@ export function fitGapPrior(
     const e = v.map((u) => Math.exp(Math.min(LOG_MAX, Math.max(LOG_MIN, u))));
     return { r: e[0]!, alpha: e[1]!, a: e[2]!, b: e[3]! };
   };
-  const start = [Math.log(FIT_START.r), Math.log(FIT_START.alpha), Math.log(FIT_START.a), Math.log(FIT_START.b)];
+  const start = [
+    Math.log(FIT_START.r),
+    Math.log(FIT_START.alpha),
+    Math.log(FIT_START.a),
+    Math.log(FIT_START.b),
+  ];
   const best = nelderMead((v) => {
     const ll = logLikelihood(toPrior(v), xs, txs, Ts, maxX);
     return Number.isFinite(ll) ? -ll : Number.MAX_VALUE;
@@ -242,9 +260,10 @@ const EPS = 1e-6;
 /** The calibration features of one relationship, named as in the model file. */
 export function fadingFeatures(h: ContactHistory, asOfDay: number, p: GapPrior): Record<string, number> {
   const q = Math.min(1 - EPS, Math.max(EPS, gapModelQuiet(h, asOfDay, p)));
+  const silent = Math.max(0, asOfDay - h.lastDay);
   return {
     gapModelLogOdds: Math.log(q / (1 - q)),
-    logDaysSilent: Math.log1p(Math.max(0, asOfDay - h.lastDay)),
+    logDaysSilent: Math.log1p(silent),
     logDays30: Math.log1p(h.days30),
     logDays90: Math.log1p(h.days90),
     logDays365: Math.log1p(h.days365),

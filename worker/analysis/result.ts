@@ -10,7 +10,6 @@ export interface StrengthComponents {
   continuity: number;
   contactDays: number;
   volume: number;
-  reciprocity: number;
   tenure: number;
   meetings: number;
 }

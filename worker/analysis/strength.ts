@@ -1,21 +1,25 @@
 /**
  * Strength 0–100: how much of a relationship there is now, built to predict contact in the coming months
  * (checked on real mailboxes by `npm run eval:forecast`, where it is compared with plain message counts).
- * Six components, each a share of its maximum (thresholds.strength), added up:
+ * Five components, each a share of its maximum (thresholds.strength), added up:
  *
  *   continuity  = max × (1 − fadingProbability)       the chance you are in touch in the next 90 days:
  *                                                      recency judged against this relationship's own
  *                                                      rhythm (fading.ts); the best single predictor
- *   contactDays = max × (1 − e^(−D / scale))          D = distinct days in touch in the last 365 days:
+ *   contactDays = max × (1 − e^(−D / scale))          D = distinct days in touch in the last 180 days:
  *                                                      a relationship lives on many days, not on one
- *                                                      burst of forty messages
+ *                                                      burst of forty messages (the last half-year
+ *                                                      predicted better than the last year)
  *   volume      = max × (1 − e^(−W / scale))          W = weighted interactions in the strength window
  *                                                      (mass mail and big meetings count a little)
- *   reciprocity = max × (0.2 × twoWay + 0.4 × initiation balance + 0.4 × mean reply rate)
- *                 balance = 1 − |byYou − byThem| / (byYou + byThem) (0 when nobody initiated);
- *                 mean reply rate = (replyRateYou + replyRateThem) / 2, null counted as 0
  *   tenure      = max × min(1, tenureDays / 365)
  *   meetings    = max × (1 − e^(−M / scale))          M = weighted meetings in the strength window
+ *
+ * The weights were chosen on the development half of the Enron evaluation (docs/metrics.md, "Evaluation on
+ * real mail"): continuity and days in touch carry it. Reciprocity (who starts, who answers) did not predict
+ * future contact once these were in, so it is not part of strength; it still decides the tier and is
+ * reported as reply rates and initiation counts. Meetings cannot be judged on that data (no calendars)
+ * and keep a modest share.
  *
  * Without any two-way exchange, continuity, contact days, volume and tenure are × oneWayScale (writing
  * often to someone who never answers is not a strong relationship). Without a meaningful interaction at
@@ -33,14 +37,11 @@ export interface StrengthInput {
   anyMeaningful: boolean;
   /** null when there is no meaningful interaction. */
   fadingProbability: number | null;
-  contactDays365: number;
+  /** Distinct days in touch in the last cooling.recentDays (180). */
+  recentContactDays: number;
   windowWeight: number;
   windowMeetingWeight: number;
   tenureDays: number;
-  initiatedByYou: number;
-  initiatedByThem: number;
-  replyRateYou: number | null;
-  replyRateThem: number | null;
 }
 
 export interface Strength {
@@ -48,7 +49,7 @@ export interface Strength {
   components: StrengthComponents;
 }
 
-const NAMES = ['continuity', 'contactDays', 'volume', 'reciprocity', 'tenure', 'meetings'] as const;
+const NAMES = ['continuity', 'contactDays', 'volume', 'tenure', 'meetings'] as const;
 
 const saturating = (v: number, scale: number) => 1 - Math.exp(-Math.max(0, v) / scale);
 
@@ -56,14 +57,10 @@ export function computeStrength(x: StrengthInput, th: Thresholds): Strength {
   const s = th.strength;
   const oneWay = x.twoWay ? 1 : s.oneWayScale;
   const meaningful = x.anyMeaningful ? oneWay : 0;
-  const initiated = x.initiatedByYou + x.initiatedByThem;
-  const balance = initiated > 0 ? 1 - Math.abs(x.initiatedByYou - x.initiatedByThem) / initiated : 0;
-  const meanReply = ((x.replyRateYou ?? 0) + (x.replyRateThem ?? 0)) / 2;
   const raw = [
     meaningful * s.continuityMax * (1 - (x.fadingProbability ?? 1)),
-    meaningful * s.contactDaysMax * saturating(x.contactDays365, s.contactDaysScale),
+    meaningful * s.contactDaysMax * saturating(x.recentContactDays, s.contactDaysScale),
     oneWay * s.volumeMax * saturating(x.windowWeight, s.volumeScale),
-    s.reciprocityMax * (0.2 * (x.twoWay ? 1 : 0) + 0.4 * balance + 0.4 * meanReply),
     meaningful * s.tenureMax * Math.min(1, Math.max(0, x.tenureDays) / s.tenureFullDays),
     s.meetingsMax * saturating(x.windowMeetingWeight, s.meetingsScale),
   ];

@@ -109,19 +109,13 @@ export const THRESHOLDS = {
     /** Volume and meetings are measured over recent + baseline windows (the last 455 days). */
     windowDays: 455,
     /** continuity = continuityMax × (1 − fadingProbability). */
-    continuityMax: 35,
-    /** contactDays = contactDaysMax × (1 − e^(−D / contactDaysScale)), D = days in touch in the last 365 days. */
-    contactDaysMax: 25,
+    continuityMax: 45,
+    /** contactDays = contactDaysMax × (1 − e^(−D / contactDaysScale)), D = days in touch in the last 180 days. */
+    contactDaysMax: 30,
     contactDaysScale: 12,
     /** volume = volumeMax × (1 − e^(−W / volumeScale)), W = weighted interactions in the window. */
     volumeMax: 10,
     volumeScale: 25,
-    /**
-     * reciprocity = reciprocityMax × (0.2 × twoWay + 0.4 × initiation balance + 0.4 × mean reply rate),
-     * initiation balance = 1 − |byYou − byThem| / (byYou + byThem) (0 when nobody initiated),
-     * mean reply rate = (replyRateYou + replyRateThem) / 2 with null counted as 0.
-     */
-    reciprocityMax: 15,
     /** tenure = tenureMax × min(1, tenureDays / tenureFullDays). */
     tenureMax: 5,
     tenureFullDays: 365,
@@ -138,6 +132,12 @@ export const THRESHOLDS = {
     recentDays: 180,
     /** Cooling when the chance of no interaction in the next 90 days is at least this. */
     minFadingProbability: 0.7,
+  },
+  automatedSenders: {
+    /** A sender the user never wrote to is judged by their subjects once they wrote this many messages... */
+    minTemplatedMessages: 3,
+    /** ...and is automated when at least this share of them is templated (automated-senders.ts). */
+    minTemplatedShare: 0.5,
   },
   followUps: {
     /** met-not-written: first meaningful interaction is a meeting with at most this many others... */

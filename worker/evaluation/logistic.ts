@@ -26,7 +26,12 @@ export function sigmoid(z: number): number {
 }
 
 /** Weights (intercept first) for rows `X` (without the intercept column) and 0/1 outcomes `y`. */
-export function fitLogistic(X: readonly number[][], y: readonly boolean[], l2 = 1e-3, iterations = 50): number[] {
+export function fitLogistic(
+  X: readonly number[][],
+  y: readonly boolean[],
+  l2 = 1e-3,
+  iterations = 50,
+): number[] {
   const d = (X[0]?.length ?? 0) + 1;
   let w = new Array<number>(d).fill(0);
   for (let it = 0; it < iterations; it++) {

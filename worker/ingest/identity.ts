@@ -84,7 +84,7 @@ export function isRoomAddress(address: string, name: string | null): boolean {
 // ---------------------------------------------------------------------------------------------
 
 /** Words that make a display name a role or a system, never a person. */
-const GENERIC_NAME_WORDS = new Set([
+export const GENERIC_NAME_WORDS: ReadonlySet<string> = new Set([
   'info',
   'information',
   'admin',

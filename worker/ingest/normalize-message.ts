@@ -20,6 +20,7 @@
  *  - subject: control characters removed, whitespace collapsed, trimmed, at most 500 characters.
  */
 import { createHash } from 'node:crypto';
+import { normalizeSubjectForThread } from '../analysis/subject.js';
 import type { MailAddress, MailRecord, SkippedRecord } from '../providers/port.js';
 import { canonicalAddress } from './identity.js';
 import { automationReason } from './noise.js';
@@ -54,6 +55,8 @@ export const MIN_PLAUSIBLE_DATE = new Date(Date.UTC(1990, 0, 1));
 export const MAX_FUTURE_MS = 2 * 86_400_000;
 export const MAX_SUBJECT_LENGTH = 500;
 
+export { normalizeSubjectForThread };
+
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 const canonicalSelfCache = new WeakMap<Set<string>, Set<string>>();
@@ -71,20 +74,6 @@ function plausible(date: Date | null | undefined, now: number): Date | null {
   if (!(date instanceof Date)) return null;
   const t = date.getTime();
   return Number.isFinite(t) && t >= MIN_PLAUSIBLE_DATE.getTime() && t <= now + MAX_FUTURE_MS ? date : null;
-}
-
-/** Subject for thread matching: reply/forward prefixes (Re:, Fw:, Fwd:, AW:, WG:, SV:, RE[2]:, [list] …) removed. */
-export function normalizeSubjectForThread(subject: string): string {
-  let s = subject.replace(CONTROL, '').replace(/\s+/g, ' ').trim().toLowerCase();
-  for (let i = 0; i < 20; i++) {
-    const next = s
-      .replace(/^(re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|r)\s*(\[\d+\]|\(\d+\))?\s*:\s*/i, '')
-      .replace(/^\[[^\]]{1,40}\]\s*/, '')
-      .trim();
-    if (next === s) break;
-    s = next;
-  }
-  return s;
 }
 
 function cleanSubject(subject: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeRelationships } from '../../../worker/analysis/analyze.js';
-import { computeCooling, describeLast } from '../../../worker/analysis/cooling-off.js';
+import { type CoolingInput, computeCooling, describeLast } from '../../../worker/analysis/cooling-off.js';
 import type { RelationshipMetrics } from '../../../worker/analysis/result.js';
 import { THRESHOLDS, type Thresholds } from '../../../worker/analysis/thresholds.js';
 import { type HistoryBuilder, history } from './history-builder.js';
@@ -15,108 +15,113 @@ function rhythm(h: HistoryBuilder, who: string, every: number, fromDay: number, 
   for (let d = fromDay; d >= toDay; d -= every, k++) {
     const thread = `${who}-${d}`;
     if (k % 2 === 0) {
-      h.sent(d + 1, who, { thread, subject: `update ${k}` });
-      h.received(d, who, { thread, subject: `re: update ${k}` });
+      h.sent(d + 1, who, { thread, subject: `update ${who} ${k}` });
+      h.received(d, who, { thread, subject: `re: update ${who} ${k}` });
     } else {
-      h.received(d + 1, who, { thread, subject: `update ${k}` });
-      h.sent(d, who, { thread, subject: `re: update ${k}` });
+      h.received(d + 1, who, { thread, subject: `update ${who} ${k}` });
+      h.sent(d, who, { thread, subject: `re: update ${who} ${k}` });
     }
   }
 }
 
+const BASE: CoolingInput = {
+  tier: 'connection',
+  strength: 50,
+  fadingProbability: 0.9,
+  recentInteractions: 12,
+  usualGapDays: 7,
+  longestGapDays: 12,
+  recentDays: 8,
+  daysSilent: 130,
+  lastSubject: 'Q3 forecast',
+  lastDirection: 'sent',
+  lastAnswered: false,
+};
+
 describe('cooling off', () => {
-  it('a weekly correspondent gone silent is cooling, and ranks above a monthly one gone silent', () => {
+  it('a weekly correspondent silent for months is cooling; one still in touch is not', () => {
     const h = history();
     const weekly = h.person('weekly');
-    const monthly = h.person('monthly');
     const active = h.person('active');
-    rhythm(h, weekly, 7, 400, 60);
-    h.sent(55, weekly, { subject: 'Q3 forecast', thread: 'q3' });
-    rhythm(h, monthly, 30, 400, 100);
-    rhythm(h, active, 7, 400, 3);
+    rhythm(h, weekly, 7, 300, 100);
+    h.sent(95, weekly, { subject: 'Q3 forecast', thread: 'q3' });
+    rhythm(h, active, 7, 300, 3);
     const m = all(h);
     const w = m.get(weekly)!;
-    const mo = m.get(monthly)!;
     expect(w.tier).toBe('connection');
     expect(w.usualGapDays).toBe(6);
-    expect(w.daysSilent).toBe(55);
-    expect(w.cooling).not.toBeNull();
+    expect(w.daysSilent).toBe(95);
+    expect(w.fadingProbability).toBeGreaterThanOrEqual(THRESHOLDS.cooling.minFadingProbability);
     expect(w.cooling!.reason).toBe(
-      "usually every ~6 days; silent 55 days; last: 'Q3 forecast' (you wrote, no reply)",
+      "usually every ~6 days; silent 95 days, longer than any gap before; last: 'Q3 forecast' (you wrote, no reply)",
     );
-    expect(w.cooling!.overdueRatio).toBeGreaterThan(1);
-    expect(mo.usualGapDays).toBe(29);
-    expect(mo.cooling).not.toBeNull();
-    expect(w.cooling!.score).toBeGreaterThan(mo.cooling!.score);
-    expect(m.get(active)!.cooling).toBeNull();
+    expect(w.cooling!.score).toBeCloseTo(w.strength * w.fadingProbability!, 1);
+    const a = m.get(active)!;
+    expect(a.fadingProbability).toBeLessThan(0.3);
+    expect(a.cooling).toBeNull();
   });
 
-  it('silence within the rhythm is not cooling (limit = max(2.5 × gap, gap + 14))', () => {
+  it('the longer the silence past the rhythm, the likelier fading (replayed as of later dates)', () => {
     const h = history();
     const monthly = h.person('monthly');
-    rhythm(h, monthly, 30, 395, 35); // gap 29 → limit 72.5; silent 35
-    const m = all(h).get(monthly)!;
-    expect(m.usualGapDays).toBe(29);
-    expect(m.daysSilent).toBe(35);
-    expect(m.cooling).toBeNull();
-    // Replayed 40 days later (no new mail) the same relationship is overdue.
-    const later = { ...h.build(), asOf: h.ago(-40) };
-    const l = analyzeRelationships(later).relationships[0]!;
-    expect(l.daysSilent).toBe(75);
-    expect(l.cooling?.reason).toMatch(/^usually every ~29 days; silent 75 days;/);
+    rhythm(h, monthly, 30, 395, 35);
+    const at = (daysLater: number) =>
+      analyzeRelationships({ ...h.build(), asOf: h.ago(-daysLater) }).relationships[0]!;
+    const p = [0, 40, 80, 120].map((d) => at(d).fadingProbability!);
+    for (let i = 1; i < p.length; i++) expect(p[i]).toBeGreaterThan(p[i - 1]!);
+    expect(at(0).cooling).toBeNull(); // silent 35 days, about its rhythm
   });
 
-  it('a collapse in frequency is cooling even when the last contact was recent', () => {
+  it('strength is no gate: the weakest contact silent past its rhythm can be cooling', () => {
     const h = history();
-    const a = h.person('a');
-    rhythm(h, a, 7, 450, 100);
-    for (const d of [80, 50, 20, 2]) h.received(d, a, { thread: `late-${d}`, subject: 'quick note' });
-    const m = all(h).get(a)!;
-    expect(m.daysSilent).toBe(2);
-    expect(m.weightedRecent30).toBeLessThan(0.35 * m.weightedBaseline30);
-    expect(m.cooling).not.toBeNull();
-    expect(m.cooling!.reason).toMatch(
-      /^down to ~1\.3\/month in the last 90 days from ~\d+(\.\d)?\/month before; last: 'quick note' \(they wrote, you didn't reply\)$/,
-    );
-  });
-
-  it('one-way people and weak contacts are never cooling', () => {
-    const h = history();
-    const oneWay = h.person('oneway');
-    for (let d = 400; d > 100; d -= 7) h.sent(d, oneWay, { thread: `o${d}` });
     const weak = h.person('weak');
-    rhythm(h, weak, 10, 250, 200);
-    const m = all(h);
-    expect(m.get(oneWay)!.tier).toBe('one-way');
-    expect(m.get(oneWay)!.cooling).toBeNull();
-    const w = m.get(weak)!;
-    expect(w.tier).toBe('contact');
-    expect(w.strength).toBeLessThan(THRESHOLDS.cooling.minContactStrength);
-    expect(w.cooling).toBeNull();
-    // The same contact qualifies once the strength floor is lowered: the gate is what kept it out.
-    const lowered = { ...THRESHOLDS, cooling: { ...THRESHOLDS.cooling, minContactStrength: 0 } };
-    expect(all(h, lowered).get(weak)!.cooling).not.toBeNull();
+    rhythm(h, weak, 10, 200, 160);
+    const w = all(h).get(weak)!;
+    expect(w.strength).toBeLessThan(40); // the old rule's strength floor
+    expect(w.cooling).not.toBeNull();
   });
 
-  it('overdue ratio is capped and the score is strength × ratio', () => {
-    const c = computeCooling(
+  it('a relationship not recently active is gone, not cooling, however strong it was', () => {
+    const h = history();
+    const old = h.person('old');
+    rhythm(h, old, 3, 600, 200); // last contact 200 days ago: nothing in the last 180 days
+    const o = all(h).get(old)!;
+    expect(o.recentInteractions).toBe(0);
+    expect(o.fadingProbability).toBeGreaterThan(0.7);
+    expect(o.cooling).toBeNull();
+  });
+
+  it('gates, score and reason (computeCooling)', () => {
+    const th = THRESHOLDS;
+    const c = computeCooling(BASE, th)!;
+    expect(c.score).toBe(45);
+    expect(c.reason).toBe(
+      "usually every ~7 days; silent 130 days, longer than any gap before; last: 'Q3 forecast' (you wrote, no reply)",
+    );
+    expect(
+      computeCooling({ ...BASE, fadingProbability: th.cooling.minFadingProbability - 0.001 }, th),
+    ).toBeNull();
+    expect(computeCooling({ ...BASE, fadingProbability: null }, th)).toBeNull();
+    expect(
+      computeCooling({ ...BASE, recentInteractions: th.cooling.minRecentInteractions - 1 }, th),
+    ).toBeNull();
+    // One-way relationships count too: a silence is news whichever side used to write.
+    expect(computeCooling({ ...BASE, tier: 'one-way' }, th)).not.toBeNull();
+    const few = computeCooling(
       {
-        tier: 'connection',
-        strength: 50,
-        usualGapDays: 7,
-        daysSilent: 400,
-        recent30: 0,
-        baseline30: 0,
-        baselineMeaningful: false,
-        lastSubject: '',
+        ...BASE,
+        usualGapDays: null,
+        longestGapDays: 20,
+        recentDays: 3,
+        daysSilent: 15,
         lastDirection: 'meeting',
-        lastAnswered: null,
+        lastSubject: '',
       },
-      THRESHOLDS,
+      th,
     )!;
-    expect(c.overdueRatio).toBe(4);
-    expect(c.score).toBe(200);
-    expect(c.reason).toBe('usually every ~7 days; silent 400 days; last: meeting (no subject)');
+    expect(few.reason).toBe(
+      'in touch on 3 days in the last 6 months; silent 15 days; last: meeting (no subject)',
+    );
     expect(describeLast('Lunch', 'received', true)).toBe("last: 'Lunch' (they wrote)");
   });
 });

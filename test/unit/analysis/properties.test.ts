@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeRelationships } from '../../../worker/analysis/analyze.js';
+import { THRESHOLDS } from '../../../worker/analysis/thresholds.js';
 import { sortByTimeThenId } from '../../../worker/analysis/time-order.js';
 import type { AnalysisInput, AnalysisMessage } from '../../../worker/analysis/types.js';
 import { DAY, pick, randomHistory, rng, shuffled } from './history-builder.js';
@@ -72,7 +73,11 @@ describe('properties over seeded random histories', () => {
     expect(r.relationships.length).toBeGreaterThan(10);
     expect(new Set(r.relationships.map((x) => x.tier)).size).toBeGreaterThan(1);
     expect(r.followUps.length).toBeGreaterThan(0);
-    expect(r.relationships.some((x) => x.cooling !== null)).toBe(true);
+    const all = SEEDS.flatMap((seed) => analyzeRelationships(randomHistory(seed)).relationships);
+    const p = all.flatMap((x) => (x.fadingProbability === null ? [] : [x.fadingProbability]));
+    expect(Math.min(...p)).toBeLessThan(0.3);
+    expect(Math.max(...p)).toBeGreaterThan(0.7);
+    expect(all.some((x) => x.cooling)).toBe(true);
   });
 
   it.each(SEEDS)('adding an automated sender and its mails changes nothing (seed %i)', (seed) => {
@@ -119,7 +124,10 @@ describe('properties over seeded random histories', () => {
       expect(automated.has(r.personId)).toBe(false);
       expect(r.interactions).toBe(r.emailsSent + r.emailsReceived + r.meetings);
       expect(r.interactions).toBeGreaterThan(0);
-      if (r.tier === 'one-way') expect(r.cooling).toBeNull();
+      expect(r.fadingProbability === null || (r.fadingProbability >= 0 && r.fadingProbability <= 1)).toBe(
+        true,
+      );
+      expect(r.strength).toBe(Object.values(r.strengthComponents).reduce((a, b) => a + b, 0));
       for (const rate of [r.replyRateYou, r.replyRateThem]) {
         if (rate !== null) expect(rate >= 0 && rate <= 1).toBe(true);
       }
@@ -128,7 +136,13 @@ describe('properties over seeded random histories', () => {
       expect(r.lastInteractionAt!.getTime()).toBeLessThanOrEqual(input.asOf.getTime());
       expect(r.firstInteractionAt!.getTime()).toBeLessThanOrEqual(r.lastInteractionAt!.getTime());
       expect(r.daysSilent).toBeGreaterThanOrEqual(0);
-      if (r.cooling) expect(r.cooling.overdueRatio).toBeGreaterThan(1);
+      if (r.cooling) {
+        expect(r.recentInteractions).toBeGreaterThanOrEqual(THRESHOLDS.cooling.minRecentInteractions);
+        expect(r.fadingProbability).toBeGreaterThanOrEqual(THRESHOLDS.cooling.minFadingProbability);
+        expect(Math.abs(r.cooling.score - r.strength * r.fadingProbability!)).toBeLessThanOrEqual(
+          0.05 + 1e-9,
+        );
+      }
     }
     for (const f of result.followUps) expect(automated.has(f.personId)).toBe(false);
   });

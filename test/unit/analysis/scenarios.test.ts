@@ -5,8 +5,10 @@ import { history, rng } from './history-builder.js';
 
 /**
  * One mailbox with planted truth:
- *  - "weekly": a weekly correspondent for a year, silent for the last ~7 weeks → cooling, ranked first;
- *  - "monthly": a monthly correspondent, a bit past its rhythm → cooling, ranked below "weekly";
+ *  - "weekly": a weekly correspondent for a year, silent for the last ~14 weeks → cooling, ranked first
+ *    (on real mail a relationship this dense still comes back within 90 days after ~7 weeks of silence
+ *    more often than not, so a shorter silence is no longer a planted "cooling");
+ *  - "monthly": a monthly correspondent, silent for four months → cooling, ranked below "weekly";
  *  - "steady": a weekly correspondent still in touch → not cooling;
  *  - "taker": five favours asked, the user's three asks ignored → they-take;
  *  - "newsletter": an automated sender with 100 mails (and a reply from the user) → never appears;
@@ -31,10 +33,10 @@ function mailbox(): { result: AnalysisResult; asOf: Date } {
     }
   };
   const weekly = h.person('weekly');
-  conv(weekly, 7, 420, 52);
-  h.sent(48, weekly, { thread: 'q3', subject: 'Q3 forecast' });
+  conv(weekly, 7, 420, 100);
+  h.sent(96, weekly, { thread: 'q3', subject: 'Q3 forecast' });
   const monthly = h.person('monthly');
-  conv(monthly, 30, 420, 100);
+  conv(monthly, 30, 420, 120);
   const steady = h.person('steady');
   conv(steady, 7, 420, 4);
   const taker = h.person('taker');
@@ -69,7 +71,7 @@ describe('planted-truth mailbox', () => {
     expect(cooling.slice(0, 2)).toEqual(['weekly', 'monthly']);
     expect(get('weekly')!.tier).toBe('connection');
     expect(get('weekly')!.cooling!.reason).toMatch(
-      /^usually every ~\d+ days; silent 48 days; last: 'Q3 forecast' \(you wrote, no reply\)$/,
+      /^usually every ~\d+ days; silent 96 days, longer than any gap before; last: 'Q3 forecast' \(you wrote, no reply\)$/,
     );
     expect(get('steady')!.cooling).toBeNull();
     expect(get('steady')!.strength).toBeGreaterThan(get('monthly')!.strength);
