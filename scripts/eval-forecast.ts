@@ -59,11 +59,12 @@ import {
 } from '../worker/evaluation/scores.js';
 import { SPLIT } from '../worker/evaluation/split.js';
 import { importFiles } from '../worker/ingest/import-files.js';
+import { suggestAliases } from '../worker/relationships/aliases.js';
 import { analyzeUser } from '../worker/relationships/analyze-user.js';
 import { loadDirectory } from '../worker/relationships/directory.js';
 import { loadAnalysisInput } from '../worker/relationships/load-analysis-input.js';
 import { coolingOff, people } from '../worker/relationships/queries.js';
-import { findOrCreateUser } from '../worker/users.js';
+import { addSelfAddresses, findOrCreateUser } from '../worker/users.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.resolve(ROOT, '../shared/datasets/enron-mailboxes');
@@ -122,8 +123,17 @@ function listOutcome(list: RankedList, outcomes: ReadonlyMap<string, PersonOutco
   };
 }
 
+interface AliasCheck {
+  mailbox: string;
+  /** The manifest's owner addresses other than the primary one. */
+  expected: string[];
+  underYourName: string[];
+  otherNames: string[];
+}
+
 interface MailboxResult {
   pairs: PairResult[];
+  aliases: AliasCheck;
   /** Rapport's verdicts on everyone, as of the mailbox's last day, by address. */
   verdicts: Map<string, PeopleVerdict>;
   candidates: SampleCandidate[];
@@ -139,11 +149,22 @@ async function evaluateMailbox(
     const prisma = db.prisma;
     const user = await findOrCreateUser(prisma, row.primary);
     const t0 = performance.now();
+    // Imported as a new user would: only the primary address is known. The aliases Rapport suggests from
+    // the mail are scored against the manifest's owner addresses, which are then added (the analysis
+    // reads the user's addresses at every run, so adding them after the import changes nothing else).
     const summary = await importFiles(
       prisma,
-      { user, aliases: row.owners },
+      { user },
       { mbox: [path.join(DATA, `${row.user}.mbox.gz`)], maildir: [], ics: [] },
     );
+    const suggested = await suggestAliases(prisma, user);
+    await addSelfAddresses(prisma, user, row.owners);
+    const aliases: AliasCheck = {
+      mailbox: row.user,
+      expected: row.owners.filter((a) => a !== row.primary),
+      underYourName: suggested.filter((s) => s.sameName).map((s) => s.address),
+      otherNames: suggested.filter((s) => !s.sameName).map((s) => s.address),
+    };
     const own = await prisma.$queryRaw<{ month: string; n: number }[]>`
       SELECT to_char(date_trunc('month', m."sentAt"), 'YYYY-MM') AS month, count(*)::int AS n
       FROM "Message" m
@@ -225,6 +246,7 @@ async function evaluateMailbox(
     const addressesOf = new Map(directory.people.map((p) => [p.id, p.addresses]));
     return {
       pairs: results,
+      aliases,
       verdicts: peopleVerdicts(input, addressesOf),
       candidates: sampleCandidates(row.user, input),
     };
@@ -419,6 +441,33 @@ function printPeople(name: string, c: PeopleCheck): void {
     console.log(`     person hidden: ${p.mailbox} ${p.email}${p.twoWay ? ' (two-way!)' : ''}`);
 }
 
+function printAliases(checks: AliasCheck[]): void {
+  const expected = checks.flatMap((c) => c.expected.map((a) => `${c.mailbox} ${a}`));
+  const named = checks.flatMap((c) => c.underYourName.map((a) => `${c.mailbox} ${a}`));
+  const all = new Set(
+    checks.flatMap((c) => [...c.underYourName, ...c.otherNames].map((a) => `${c.mailbox} ${a}`)),
+  );
+  const found = expected.filter((e) => all.has(e)).length;
+  const namedRight = named.filter((n) => expected.includes(n)).length;
+  console.log(`\n## the owner's other addresses, suggested from the mail (${checks.length} mailboxes)`);
+  console.log(
+    `   the manifest's ${expected.length} other owner addresses: ${found} suggested (${pct(found / expected.length)})`,
+  );
+  console.log(
+    `   suggested under the owner's name: ${named.length}, of which ${namedRight} are in the manifest; ` +
+      `other names from the sent folders (assistants, delegates): ${all.size - named.length}`,
+  );
+  for (const c of checks) {
+    const missed = c.expected.filter((a) => !c.underYourName.includes(a) && !c.otherNames.includes(a));
+    const extra = c.underYourName.filter((a) => !c.expected.includes(a));
+    if (missed.length || extra.length) {
+      console.log(
+        `     ${c.mailbox}: missed ${missed.join(', ') || '–'}; extra under the name ${extra.join(', ') || '–'}`,
+      );
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -450,6 +499,7 @@ async function main(): Promise<void> {
   const pairs: PairResult[] = [];
   const verdicts = new Map<string, Map<string, PeopleVerdict>>();
   const candidates: SampleCandidate[] = [];
+  const aliasChecks: AliasCheck[] = [];
   for (const row of manifest) {
     const result = await evaluateMailbox(
       row,
@@ -459,6 +509,7 @@ async function main(): Promise<void> {
     pairs.push(...result.pairs);
     verdicts.set(row.user, result.verdicts);
     candidates.push(...result.candidates);
+    aliasChecks.push(result.aliases);
   }
   if (values['draw-people-sample']) {
     // People already labelled in another sample are not drawn again.
@@ -496,6 +547,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  printAliases(aliasChecks);
   const people: Record<string, PeopleCheck> = {};
   for (const [name, file] of Object.entries(LABELS)) {
     if (!existsSync(file)) continue;
@@ -525,6 +577,7 @@ async function main(): Promise<void> {
         halves,
         misses,
         people,
+        aliases: aliasChecks,
       },
       null,
       2,

@@ -5,6 +5,7 @@ import { type App, openApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { connectCommand, deleteUserCommand, statusCommand, syncCommand } from './commands/accounts.js';
+import { aliasesCommand } from './commands/aliases.js';
 import { boardCommand } from './commands/board.js';
 import { classifyAsksCommand } from './commands/classify-asks.js';
 import { importCommand } from './commands/import.js';
@@ -59,6 +60,14 @@ export function buildProgram(): Command {
     .option('--ics <file...>', 'iCalendar file(s)')
     .option('--alias <email...>', 'other addresses of yours (for direction and self)')
     .action(withApp(importCommand));
+
+  program
+    .command('aliases')
+    .description('your other addresses found in your own mail (sent folders, your name); --add makes them yours')
+    .addOption(user())
+    .option('--add <email...>', 'addresses of yours: their mail counts as yours from the next analysis on')
+    .addOption(json())
+    .action(withApp(aliasesCommand));
 
   program
     .command('sync')

@@ -83,11 +83,18 @@ export async function ensureRun(
   return { id: fresh.runId, asOf: at };
 }
 
-/** True when mail or events were stored after `since` (a run made before them is stale). */
+/**
+ * True when mail or events were stored, or an address became the user's own, after `since` (a run made
+ * before them is stale: an alias changes whose mail is whose).
+ */
 async function hasDataAfter(prisma: PrismaClient, userId: string, since: Date): Promise<boolean> {
   const where = { userId, createdAt: { gt: since } };
-  const message = await prisma.message.findFirst({ where, select: { id: true } });
-  return message !== null || (await prisma.event.findFirst({ where, select: { id: true } })) !== null;
+  const [message, event, alias] = await Promise.all([
+    prisma.message.findFirst({ where, select: { id: true } }),
+    prisma.event.findFirst({ where, select: { id: true } }),
+    prisma.personAddress.findFirst({ where, select: { id: true } }),
+  ]);
+  return message !== null || event !== null || alias !== null;
 }
 
 export async function coolingOff(

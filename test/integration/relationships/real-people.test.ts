@@ -10,10 +10,12 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFiles } from '../../../worker/ingest/import-files.js';
+import { suggestAliases } from '../../../worker/relationships/aliases.js';
 import { analyzeUser } from '../../../worker/relationships/analyze-user.js';
 import { loadDirectory } from '../../../worker/relationships/directory.js';
 import { coolingOff, people } from '../../../worker/relationships/queries.js';
 import { addSelfAddresses, findOrCreateUser, type UserRef } from '../../../worker/users.js';
+import { rapport } from '../../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../fixtures/mail/enron-people.mbox.gz');
@@ -131,6 +133,14 @@ describe('people on real mail', () => {
   it("mail from an alias is the user's own, even when the alias was only added after the import", async () => {
     const kim = await findOrCreateUser(db.prisma, 'kim.ward@enron.com');
     await importFiles(db.prisma, { user: kim }, source(FIXTURE));
+    // Rapport finds her other addresses in the mail itself: both write under her name.
+    const suggested = await suggestAliases(db.prisma, kim);
+    expect(
+      suggested
+        .filter((s) => s.sameName)
+        .map((s) => s.address)
+        .sort(),
+    ).toEqual(['.ward@enron.com', 's..ward@enron.com']);
     const asOf = new Date('2002-02-01T00:00:00Z');
     const before = await people(db.prisma, (await analyzeUser(db.prisma, kim, asOf)).runId);
     expect(before.map((p) => p.email)).toContain('.ward@enron.com'); // Kim shown as one of her own people
@@ -144,5 +154,28 @@ describe('people on real mail', () => {
     // What she wrote from those addresses now counts as hers: more threads started by her with Nemec.
     const nemecAfter = after.find((p) => p.email === 'gerald.nemec@enron.com')!;
     expect(nemecAfter.initiatedByYou).toBeGreaterThan(nemecBefore.initiatedByYou);
+  });
+
+  it('the CLI takes every address ingest stores: --user m..presto@enron.com, --add w..nemec@enron.com', async () => {
+    const env = { DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
+    const unknown = await rapport(['people', '--user', 'm..presto@enron.com'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no data for m\.\.presto@enron\.com yet/);
+    expect(unknown.stderr).not.toMatch(/must be an email address/);
+    const shown = await rapport(['aliases', '--user', 'gerald.nemec@enron.com', '--json'], env);
+    expect(shown.code).toBe(0);
+    expect(Array.isArray(JSON.parse(shown.stdout))).toBe(true);
+    const added = await rapport(
+      ['aliases', '--user', 'gerald.nemec@enron.com', '--add', 'W..Nemec@Enron.com'],
+      env,
+    );
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('w..nemec@enron.com');
+    const bad = await rapport(
+      ['aliases', '--user', 'gerald.nemec@enron.com', '--add', 'not an address'],
+      env,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--add\.0: must be an email address/);
   });
 });
