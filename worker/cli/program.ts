@@ -63,7 +63,9 @@ export function buildProgram(): Command {
 
   program
     .command('aliases')
-    .description('your other addresses found in your own mail (sent folders, your name); --add makes them yours')
+    .description(
+      'your other addresses found in your own mail (sent folders, your name); --add makes them yours',
+    )
     .addOption(user())
     .option('--add <email...>', 'addresses of yours: their mail counts as yours from the next analysis on')
     .addOption(json())

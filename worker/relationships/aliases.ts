@@ -60,7 +60,14 @@ export async function suggestAliases(prisma: PrismaClient, user: UserRef): Promi
     const reason = sameName
       ? `writes under your name${as}: ${s.messages} messages, ${s.sent} of them in your sent folders`
       : `${s.sent} messages in your sent folders${as}: an assistant or a delegate?`;
-    suggestions.push({ address: s.address, name: s.name, sentFolderMessages: s.sent, messages: s.messages, sameName, reason });
+    suggestions.push({
+      address: s.address,
+      name: s.name,
+      sentFolderMessages: s.sent,
+      messages: s.messages,
+      sameName,
+      reason,
+    });
   }
   return suggestions.sort(
     (a, b) =>

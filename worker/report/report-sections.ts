@@ -59,19 +59,21 @@ function coolingAction(s: SnapshotInput): string {
   return 'Send a short note with no ask, just to stay in touch';
 }
 
-/** Ranked like the `cooling-off` command: cooling score, highest first, then person id. */
+/** Ranked like the `cooling-off` command: cooling score, highest first, then address, then person id. */
 export function coolingOffSection(current: SnapshotInput[]): ReportSection {
+  const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   const cooling = current
     .filter((s) => s.metrics.cooling !== null)
     .sort(
       (a, b) =>
         b.metrics.cooling!.score - a.metrics.cooling!.score ||
-        (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0),
+        order(a.email, b.email) ||
+        order(a.personId, b.personId),
     );
   return section(
     'cooling-off',
     'Cooling off',
-    'Silent for longer than your usual rhythm with them.',
+    'Recently in touch, now silent for longer than your rhythm with them: likely to stay quiet.',
     cooling.map((s) => ({
       person: reportPerson(s),
       tag: null,
