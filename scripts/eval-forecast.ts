@@ -169,7 +169,8 @@ async function evaluateMailbox(
       SELECT to_char(date_trunc('month', m."sentAt"), 'YYYY-MM') AS month, count(*)::int AS n
       FROM "Message" m
       WHERE m."userId" = ${user.id}::uuid AND m."automationReason" IS NULL
-        AND (m.direction = 'sent' OR m."toAddresses" && ${row.owners}::text[] OR m."ccAddresses" && ${row.owners}::text[])
+        AND (m.direction = 'sent' OR m."fromAddress" = ANY(${row.owners}::text[])
+          OR m."toAddresses" && ${row.owners}::text[] OR m."ccAddresses" && ${row.owners}::text[])
       GROUP BY 1`;
     const dates = pairsToo ? denseAsOfDates(new Map(own.map((r) => [r.month, r.n]))) : [];
     console.error(
@@ -232,6 +233,10 @@ async function evaluateMailbox(
           'silent > 30 d, by volume': silentByVolume(listed, 30),
           'silent > 60 d, by volume': silentByVolume(listed, 60),
           'longest silence (> 30 d)': longestSilence(listed, 30),
+          // The same rules told who is active (the faded people's own gate), for a like-with-like check.
+          'active & silent > 30 d, by volume': silentByVolume(listed, 30, { activeOnly: true }),
+          'active & silent > 60 d, by volume': silentByVolume(listed, 60, { activeOnly: true }),
+          'active, longest silence (> 30 d)': longestSilence(listed, 30, { activeOnly: true }),
         },
       });
       if (dumpDir) {
@@ -262,6 +267,7 @@ interface HalfReport {
   active: number;
   faded: number;
   cooling: Record<string, ReturnType<typeof poolLists>>;
+  thresholdSweep: ReturnType<typeof thresholdSweep>;
   strength: Record<string, { spearman: number; auc: number }>;
   calibration: {
     cases: number;
@@ -270,6 +276,32 @@ interface HalfReport {
     brierBaseRate: number | null;
     reliability: ReliabilityBin[];
   };
+}
+
+/**
+ * For the record (the threshold itself was chosen on the development half): what the cooling rule would
+ * give at other probability thresholds, same gate and ranking as the analysis.
+ */
+function thresholdSweep(pairs: PairResult[]): { threshold: number; scores: ReturnType<typeof poolLists> }[] {
+  return [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85].map((threshold) => ({
+    threshold,
+    scores: poolLists(
+      pairs.map((p) => {
+        const outcomes = new Map(p.people.map((j) => [j.personId, j.outcome]));
+        const list = p.people
+          .filter(
+            (j) => j.outcome.past180 >= 3 && j.fadingProbability !== null && j.fadingProbability >= threshold,
+          )
+          .sort(
+            (a, b) =>
+              b.strength * b.fadingProbability! - a.strength * a.fadingProbability! ||
+              (a.email < b.email ? -1 : 1),
+          )
+          .map((j) => j.personId);
+        return listOutcome(list, outcomes);
+      }),
+    ),
+  }));
 }
 
 function scoreHalf(pairs: PairResult[]): HalfReport {
@@ -303,6 +335,7 @@ function scoreHalf(pairs: PairResult[]): HalfReport {
     active: all.filter((j) => isActive(j.outcome)).length,
     faded: all.filter((j) => isFaded(j.outcome)).length,
     cooling,
+    thresholdSweep: thresholdSweep(pairs),
     strength,
     calibration: {
       cases: stated.length,
@@ -329,10 +362,18 @@ function printHalf(name: string, r: HalfReport): void {
   console.log(
     `   ${r.people} people judged, ${r.active} active (≥ 3 interactions in 180 d), ${r.faded} faded`,
   );
-  console.log('\n   cooling off                 P@10    P@20   recall  false alarms  mean list  empty lists');
+  console.log(
+    '\n   cooling off                           P@10    P@20   recall  false alarms  mean list  empty lists',
+  );
   for (const [rule, s] of Object.entries(r.cooling)) {
     console.log(
-      `   ${rule.padEnd(26)} ${pct(s.precisionAt10)}  ${pct(s.precisionAt20)}  ${pct(s.recall)}    ${pct(s.falseAlarmRate)}    ${s.meanListLength.toFixed(1).padStart(6)}    ${String(s.emptyLists).padStart(3)}/${s.pairs}`,
+      `   ${rule.padEnd(36)} ${pct(s.precisionAt10)}  ${pct(s.precisionAt20)}  ${pct(s.recall)}    ${pct(s.falseAlarmRate)}    ${s.meanListLength.toFixed(1).padStart(6)}    ${String(s.emptyLists).padStart(3)}/${s.pairs}`,
+    );
+  }
+  console.log('\n   other fading thresholds (chosen: development, 0.7)   P@20   recall   false alarms');
+  for (const { threshold, scores } of r.thresholdSweep) {
+    console.log(
+      `     p ≥ ${threshold.toFixed(2)}                                     ${pct(scores.precisionAt20)}  ${pct(scores.recall)}    ${pct(scores.falseAlarmRate)}`,
     );
   }
   console.log('\n   predicting the next 90 days   Spearman   AUC (any contact)');

@@ -149,3 +149,23 @@ describe('people check', () => {
     expect(check.robotsLeft).toEqual([{ mailbox: 'm', email: 'bot@x.com' }]);
   });
 });
+
+describe('baselines among active people', () => {
+  it('drop people with fewer than 3 interactions in the 180 days before T', () => {
+    const o = (past180: number, daysSilent: number): PersonOutcome => ({
+      past90: 0,
+      past180,
+      past365: past180,
+      future30: 0,
+      future90: 0,
+      daysSilent,
+    });
+    const outcomes = new Map([
+      ['active', o(5, 40)],
+      ['barely', o(2, 40)],
+    ]);
+    expect(silentByVolume(outcomes, 30)).toEqual(['active', 'barely']);
+    expect(silentByVolume(outcomes, 30, { activeOnly: true })).toEqual(['active']);
+    expect(longestSilence(outcomes, 30, { activeOnly: true })).toEqual(['active']);
+  });
+});
