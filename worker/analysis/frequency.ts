@@ -5,10 +5,10 @@
  *   baseline  = Σ w over (asOf − 455 d, asOf − 90 d]  × 30 / max(30, span)
  *   span      = days of the baseline window after the person's first interaction (0..365)
  *
- * The baseline is "meaningful" (usable to say the rhythm dropped) when span ≥ 90 days and baseline ≥ 1
- * weighted interaction per 30 days (thresholds.frequency). Also sums the strength window (last 455 days)
- * for all interactions and for meetings only. Walks the person's rows backwards from asOf and stops at
- * the oldest window edge, so old history costs nothing.
+ * Also sums the strength window (last 455 days) for all interactions and for meetings only, and counts
+ * the meaningful interactions of the last cooling.recentDays (is the relationship recently active?).
+ * Walks the person's rows backwards from asOf and stops at the oldest window edge, so old history costs
+ * nothing.
  */
 
 import { FLAG_MEANINGFUL, type InteractionTable, KIND_MEETING } from './interactions.js';
@@ -18,7 +18,6 @@ import { DAY_MS } from './time.js';
 export interface Frequency {
   recent30: number;
   baseline30: number;
-  baselineMeaningful: boolean;
   /** Σ w in the strength window (thresholds.strength.windowDays), all kinds / meetings only. */
   windowWeight: number;
   windowMeetingWeight: number;
@@ -62,7 +61,6 @@ export function computeFrequency(
   return {
     recent30,
     baseline30,
-    baselineMeaningful: spanDays >= f.meaningfulBaselineSpanDays && baseline30 >= f.meaningfulBaselineRate30,
     windowWeight,
     windowMeetingWeight,
     recentMeaningful,

@@ -59,10 +59,6 @@ export const THRESHOLDS = {
      * 30 days), so a relationship that began 5 months ago is not diluted by 12 months of "before we met".
      */
     baselineMinSpanDays: 30,
-    /** A baseline is "meaningful" (usable for the frequency-drop test) with ≥ 90 days of span... */
-    meaningfulBaselineSpanDays: 90,
-    /** ...and a baseline rate of at least this many weighted interactions per 30 days. */
-    meaningfulBaselineRate30: 1,
   },
   cadence: {
     /** usualGapDays is null until there are at least this many distinct meaningful interaction days. */
