@@ -46,6 +46,7 @@ function snapshotRow(
     lastInteractionAt: m.lastInteractionAt,
     usualGapDays: m.usualGapDays,
     daysSilent: m.daysSilent,
+    fadingProbability: m.fadingProbability,
     initiatedByYou: m.initiatedByYou,
     initiatedByThem: m.initiatedByThem,
     askDirection: m.askDirection,

@@ -19,6 +19,8 @@ export interface CoolingOffEntry {
   lastInteractionAt: string | null;
   usualGapDays: number | null;
   daysSilent: number | null;
+  /** Probability (0–1) of no interaction at all in the next 90 days. */
+  fadingProbability: number | null;
   reason: string;
 }
 
@@ -41,6 +43,7 @@ export interface PersonEntry {
   interactions: number;
   lastInteractionAt: string | null;
   usualGapDays: number | null;
+  fadingProbability: number | null;
   initiatedByYou: number;
   initiatedByThem: number;
 }
@@ -112,6 +115,7 @@ export async function coolingOff(
       lastInteractionAt: true,
       usualGapDays: true,
       daysSilent: true,
+      fadingProbability: true,
       coolingReason: true,
       name: true,
       email: true,
@@ -125,6 +129,7 @@ export async function coolingOff(
     lastInteractionAt: iso(r.lastInteractionAt),
     usualGapDays: r.usualGapDays,
     daysSilent: r.daysSilent,
+    fadingProbability: r.fadingProbability,
     reason: r.coolingReason ?? '',
   }));
 }
@@ -166,6 +171,7 @@ export async function people(
       interactions: true,
       lastInteractionAt: true,
       usualGapDays: true,
+      fadingProbability: true,
       initiatedByYou: true,
       initiatedByThem: true,
       name: true,
@@ -180,6 +186,7 @@ export async function people(
     interactions: r.interactions,
     lastInteractionAt: iso(r.lastInteractionAt),
     usualGapDays: r.usualGapDays,
+    fadingProbability: r.fadingProbability,
     initiatedByYou: r.initiatedByYou,
     initiatedByThem: r.initiatedByThem,
   }));

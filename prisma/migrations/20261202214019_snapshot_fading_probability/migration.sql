@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RelationshipSnapshot" ADD COLUMN     "fadingProbability" DOUBLE PRECISION;
