@@ -167,6 +167,7 @@ describe('answers', () => {
       [
         'daysSilent',
         'email',
+        'fadingProbability',
         'lastInteractionAt',
         'name',
         'reason',
