@@ -35,6 +35,7 @@ import {
   isActive,
   isFaded,
   isFalseAlarm,
+  noOutcome,
   outcomesAt,
   type PersonOutcome,
 } from '../worker/evaluation/outcomes.js';
@@ -185,7 +186,7 @@ async function evaluateMailbox(
         people(prisma, run.runId),
         prisma.relationshipSnapshot.findMany({
           where: { runId: run.runId },
-          select: { personId: true, email: true, metrics: true },
+          select: { personId: true, email: true },
         }),
         loadDirectory(prisma, user, asOf),
       ]);
@@ -195,30 +196,21 @@ async function evaluateMailbox(
       });
       const outcomes = outcomesAt(input, asOf);
       const idByEmail = new Map(snapshots.map((s) => [s.email, s.personId]));
-      const metricsById = new Map(snapshots.map((s) => [s.personId, s.metrics as Record<string, unknown>]));
       const coolingIds = list.map((c) => idByEmail.get(c.email)!);
       const rankOf = new Map(coolingIds.map((id, i) => [id, i + 1]));
       const reasonOf = new Map(list.map((c) => [idByEmail.get(c.email)!, c.reason]));
       const judged: Judged[] = everyone.map((p) => {
         const id = idByEmail.get(p.email)!;
-        const m = metricsById.get(id) ?? {};
         return {
           personId: id,
           name: p.name,
           email: p.email,
           strength: p.strength,
-          fadingProbability: typeof m.fadingProbability === 'number' ? m.fadingProbability : null,
+          fadingProbability: p.fadingProbability,
           coolingRank: rankOf.get(id) ?? null,
           coolingReason: reasonOf.get(id) ?? null,
           usualGapDays: p.usualGapDays,
-          outcome: outcomes.get(id) ?? {
-            past90: 0,
-            past180: 0,
-            past365: 0,
-            future30: 0,
-            future90: 0,
-            daysSilent: null,
-          },
+          outcome: outcomes.get(id) ?? noOutcome(),
         };
       });
       // The baselines see the same people the analysis lists (its noise rules apply to both).

@@ -24,6 +24,11 @@ export interface PersonOutcome {
   daysSilent: number | null;
 }
 
+/** Someone with no interaction on either side of T. */
+export function noOutcome(): PersonOutcome {
+  return { past90: 0, past180: 0, past365: 0, future30: 0, future90: 0, daysSilent: null };
+}
+
 export const ACTIVE_MIN_PAST180 = 3;
 export const FALSE_ALARM_MIN_FUTURE30 = 2;
 
@@ -49,14 +54,7 @@ export function outcomesAt(
   );
   const out = new Map<string, PersonOutcome>();
   for (let p = 0; p < table.personIds.length; p++) {
-    const o: PersonOutcome = {
-      past90: 0,
-      past180: 0,
-      past365: 0,
-      future30: 0,
-      future90: 0,
-      daysSilent: null,
-    };
+    const o = noOutcome();
     let last = Number.NEGATIVE_INFINITY;
     for (let r = table.offsets[p]!; r < table.offsets[p + 1]!; r++) {
       if ((table.flags[r]! & FLAG_MEANINGFUL) === 0) continue;
