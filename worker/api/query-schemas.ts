@@ -3,17 +3,10 @@
  * not a silently ignored filter.
  */
 import { z } from 'zod';
-
-/** Clock skew tolerated before an asOf counts as "in the future". */
-const FUTURE_SLACK_MS = 5 * 60_000;
+import { asOfInstant } from '../as-of.js';
 
 /** ISO date (midnight UTC) or date-time with offset, not in the future (that would pin "latest" ahead). */
-export const asOfParam = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
-    error: 'must be an ISO date or date-time, e.g. 2001-12-15 or 2001-12-15T09:00:00Z',
-  })
-  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s))
-  .refine((d) => d.getTime() <= Date.now() + FUTURE_SLACK_MS, { error: 'must not be in the future' });
+export const asOfParam = asOfInstant;
 
 const LIMIT_MESSAGE = { error: 'must be a whole number from 1 to 1000' };
 const limitParam = z.coerce

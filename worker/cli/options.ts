@@ -1,15 +1,14 @@
 /** zod schemas for CLI flags: every flag is checked once, and a bad one becomes a UsageError (exit 2). */
 import { z } from 'zod';
+import { asOfInstant } from '../as-of.js';
 import { UsageError } from '../errors.js';
 import { mailAddress } from '../ingest/address.js';
 
 /** Any address ingest stores (see ingest/address.ts), not only RFC dot-atoms: `m..presto@enron.com` is a user. */
 export const userEmail = mailAddress();
 
-/** ISO date or date-time; a bare date means midnight UTC. */
-export const asOf = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO date, e.g. 2001-06-01' })
-  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s));
+/** ISO date (midnight UTC) or date-time with an offset, not in the future: the API's rule (as-of.ts). */
+export const asOf = asOfInstant;
 
 export const limit = z.coerce.number({ error: 'must be a number' }).int().min(1).max(1000);
 
