@@ -171,6 +171,15 @@ describe('people on real mail', () => {
     );
     expect(added.code).toBe(0);
     expect(added.stdout).toContain('w..nemec@enron.com');
+    // A future --as-of is refused as the API refuses it, before anything is computed or stored.
+    const runs = await db.prisma.analysisRun.count();
+    const future = await rapport(
+      ['cooling-off', '--user', 'gerald.nemec@enron.com', '--as-of', '2999-01-01'],
+      env,
+    );
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/--as-of: must not be in the future/);
+    expect(await db.prisma.analysisRun.count()).toBe(runs);
     const bad = await rapport(
       ['aliases', '--user', 'gerald.nemec@enron.com', '--add', 'not an address'],
       env,
