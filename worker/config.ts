@@ -39,6 +39,11 @@ export const configSchema = z.object({
   JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** Provider pages per stream in one sync job: a long backfill becomes many short jobs. */
   SYNC_PAGES_PER_JOB: z.coerce.number().int().min(1).max(1000).default(20),
+  /**
+   * Analysis runs kept per user: the newest this many, plus every run a weekly report was built from.
+   * Older ones are swept after each analysis job and each embedded resync (docs/operations.md).
+   */
+  RUN_RETENTION: z.coerce.number().int().min(2).max(100_000).default(50),
   /** A report stuck in `sending` (its sender died) may be re-sent after this long. */
   REPORT_SEND_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /**

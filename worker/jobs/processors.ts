@@ -4,7 +4,7 @@
  */
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { analyzeUser } from '../relationships/analyze-user.js';
+import { analyzeUser, sweepRuns } from '../relationships/analyze-user.js';
 import { buildReport } from '../report/render-report.js';
 import { sendWeeklyReport } from '../report/report-outbox.js';
 import type { Mailer } from '../report/smtp-mailer.js';
@@ -24,6 +24,8 @@ export interface ProcessorDeps extends SyncDeps {
   pagesPerSyncJob: number;
   /** How long a report claimed by a sender that died blocks a re-send (default 5 min). */
   reportLeaseMs?: number;
+  /** Runs kept per user (RUN_RETENTION); older ones are swept after each analysis. */
+  keepRuns: number;
 }
 
 export async function processSync(deps: ProcessorDeps, payload: SyncPayload): Promise<SyncOutcome> {
@@ -42,7 +44,11 @@ export async function processAnalyze(deps: ProcessorDeps, payload: AnalyzePayloa
   });
   if (!user) return null; // Deleted meanwhile: nothing to do, nothing to retry.
   const result = await analyzeUser(deps.prisma, user, payload.asOf ? new Date(payload.asOf) : new Date());
-  deps.logger.info({ userId: user.id, people: result.people, millis: result.millis }, 'analysis finished');
+  const swept = await sweepRuns(deps.prisma, user.id, deps.keepRuns);
+  deps.logger.info(
+    { userId: user.id, people: result.people, reused: result.reused, swept, millis: result.millis },
+    'analysis finished',
+  );
   return result;
 }
 

@@ -3,9 +3,11 @@
  * the pure analysis, and store the snapshots with each person's name and address as of then. Re-running the same asOf replaces that run in one transaction, so a retried job can
  * never leave two runs or half a run behind.
  */
+import { createHash } from 'node:crypto';
 import { analyzeRelationships } from '../analysis/analyze.js';
+import { FADING_MODEL } from '../analysis/fading.js';
 import type { RelationshipMetrics } from '../analysis/result.js';
-import { ANALYSIS_VERSION } from '../analysis/thresholds.js';
+import { ANALYSIS_VERSION, THRESHOLDS } from '../analysis/thresholds.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { UserRef } from '../users.js';
@@ -15,6 +17,8 @@ import { loadAnalysisInput } from './load-analysis-input.js';
 export interface AnalyzeUserResult {
   runId: string;
   asOf: Date;
+  /** Nothing changed since a run of the same hour: that run was reused and nothing was stored. */
+  reused: boolean;
   people: number;
   messages: number;
   events: number;
@@ -56,12 +60,73 @@ function snapshotRow(
   };
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Everything about the rules, hashed once: a new version, threshold or fitted model makes runs stale. */
+const RULES_KEY = createHash('sha256')
+  .update(JSON.stringify({ version: ANALYSIS_VERSION, thresholds: THRESHOLDS, model: FADING_MODEL }))
+  .digest('hex');
+
+/**
+ * What a run is computed from: the rules, and a watermark of the user's data (how many messages and
+ * events there are and when the last one was stored — deletions change the count), their own addresses
+ * and their ignore list. Equal keys mean equal inputs.
+ */
+export async function analysisInputsKey(prisma: PrismaClient, userId: string): Promise<string> {
+  const [row] = await prisma.$queryRaw<Record<string, unknown>[]>`
+    SELECT
+      (SELECT count(*) FROM "Message" WHERE "userId" = ${userId}::uuid)::text AS messages,
+      (SELECT max("createdAt") FROM "Message" WHERE "userId" = ${userId}::uuid)::text AS "messagesAt",
+      (SELECT count(*) FROM "Event" WHERE "userId" = ${userId}::uuid)::text AS events,
+      (SELECT max("createdAt") FROM "Event" WHERE "userId" = ${userId}::uuid)::text AS "eventsAt",
+      (SELECT string_agg(address, ',' ORDER BY address) FROM "PersonAddress" WHERE "userId" = ${userId}::uuid) AS own,
+      (SELECT array_to_string("ignoreList", ',') FROM "User" WHERE id = ${userId}::uuid) AS ignored`;
+  return createHash('sha256').update(RULES_KEY).update(JSON.stringify(row)).digest('hex');
+}
+
+/**
+ * The stored run for the same hour as `asOf` made from the same inputs, if any: re-analysing would give
+ * the same answer (silences are whole days), so it is reused instead of stored again — the worker
+ * re-analyses after every sync, and most syncs bring nothing.
+ */
+async function reusableRun(prisma: PrismaClient, userId: string, asOf: Date, inputsKey: string) {
+  const hour = Math.floor(asOf.getTime() / HOUR_MS) * HOUR_MS;
+  const runs = await prisma.analysisRun.findMany({
+    where: { userId, inputsKey, asOf: { gte: new Date(hour), lt: new Date(hour + HOUR_MS) } },
+    select: { id: true, asOf: true, peopleCount: true, followUps: true },
+  });
+  // The exact instant if there is one, else the latest of the hour.
+  return (
+    runs.find((r) => r.asOf.getTime() === asOf.getTime()) ??
+    runs.sort((a, b) => b.asOf.getTime() - a.asOf.getTime())[0] ??
+    null
+  );
+}
+
 export async function analyzeUser(
   prisma: PrismaClient,
   user: UserRef,
   asOf: Date,
 ): Promise<AnalyzeUserResult> {
   const t0 = performance.now();
+  const inputsKey = await analysisInputsKey(prisma, user.id);
+  const reuse = await reusableRun(prisma, user.id, asOf, inputsKey);
+  if (reuse) {
+    const cooling = await prisma.relationshipSnapshot.count({
+      where: { runId: reuse.id, coolingScore: { not: null } },
+    });
+    return {
+      runId: reuse.id,
+      asOf: reuse.asOf,
+      reused: true,
+      people: reuse.peopleCount,
+      messages: 0,
+      events: 0,
+      cooling,
+      followUps: Array.isArray(reuse.followUps) ? reuse.followUps.length : 0,
+      millis: { load: Math.round(performance.now() - t0), analyze: 0, store: 0 },
+    };
+  }
   const directory = await loadDirectory(prisma, user, asOf);
   const input = await loadAnalysisInput(prisma, user.id, asOf, directory);
   const byId = new Map(directory.people.map((p) => [p.id, p]));
@@ -78,6 +143,7 @@ export async function analyzeUser(
         data: {
           userId: user.id,
           asOf,
+          inputsKey,
           peopleCount: result.relationships.length,
           followUps: toJson(result.followUps),
         },
@@ -95,6 +161,7 @@ export async function analyzeUser(
   return {
     runId,
     asOf,
+    reused: false,
     people: result.relationships.length,
     messages: input.messages.length,
     events: input.events.length,
@@ -102,4 +169,21 @@ export async function analyzeUser(
     followUps: result.followUps.length,
     millis: { load: Math.round(t1 - t0), analyze: Math.round(t2 - t1), store: Math.round(t3 - t2) },
   };
+}
+
+/**
+ * Retention: keeps a user's `keep` newest runs (by asOf) and every run a weekly report was built from
+ * (its asOf, and the week before it that "Growing" compares with); deletes the rest with their
+ * snapshots. Returns how many runs were deleted.
+ */
+export async function sweepRuns(prisma: PrismaClient, userId: string, keep: number): Promise<number> {
+  return prisma.$executeRaw`
+    DELETE FROM "AnalysisRun" r
+    WHERE r."userId" = ${userId}::uuid
+      AND r.id NOT IN (
+        SELECT id FROM "AnalysisRun" WHERE "userId" = ${userId}::uuid
+        ORDER BY "asOf" DESC, "createdAt" DESC LIMIT ${keep})
+      AND NOT EXISTS (
+        SELECT 1 FROM "Report" p WHERE p."userId" = ${userId}::uuid
+          AND (p."asOf" = r."asOf" OR p."asOf" - interval '7 days' = r."asOf"))`;
 }

@@ -83,7 +83,7 @@ export async function ensureRun(
   if (existing && !(await hasDataAfter(prisma, user.id, existing.createdAt))) return existing;
   const at = asOf ?? now();
   const fresh = await analyzeUser(prisma, user, at);
-  return { id: fresh.runId, asOf: at };
+  return { id: fresh.runId, asOf: fresh.asOf };
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { AccountEvents } from '../api/server.js';
 import type { App } from '../app.js';
 import { enqueueSync, type Queues, removeAccountSchedule } from '../jobs/queues.js';
+import { sweepRuns } from '../relationships/analyze-user.js';
 import { SYNCABLE_ACCOUNTS } from './sync-account.js';
 import { syncAccountToEnd } from './sync-inline.js';
 
@@ -46,6 +47,9 @@ export function inProcessAccountEvents(app: App): InProcessAccountEvents {
         select: { id: true },
       });
       for (const a of accounts) start(a.id);
+      // Retention, as the worker's analysis job does it: the embedded server has no worker.
+      const users = await app.db.prisma.user.findMany({ select: { id: true } });
+      for (const u of users) await sweepRuns(app.db.prisma, u.id, app.config.RUN_RETENTION);
     },
     async idle() {
       while (running.size > 0) await Promise.all(running.values());

@@ -24,6 +24,7 @@ function inlineDeps(app: App): ProcessorDeps {
     mailer: null,
     reportFrom: app.config.REPORT_FROM,
     pagesPerSyncJob: 5,
+    keepRuns: app.config.RUN_RETENTION,
   };
 }
 

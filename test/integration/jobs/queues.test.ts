@@ -28,6 +28,7 @@ const processorDeps = () => ({
   mailer: null,
   reportFrom: 'r@localhost',
   pagesPerSyncJob: 5,
+  keepRuns: 50,
   openSession: async (): Promise<never> => {
     throw new Error('no provider session in this test');
   },

@@ -171,6 +171,7 @@ describe('Microsoft sync into Postgres', () => {
         mailer: null,
         reportFrom: app.config.REPORT_FROM,
         pagesPerSyncJob: 2,
+        keepRuns: 50,
       },
       { redisUrl: TEST_REDIS_URL, prefix, concurrency: 2 },
     );

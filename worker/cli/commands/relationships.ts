@@ -1,7 +1,7 @@
 /** analyze, cooling-off, asks, people: thin adapters over relationships/queries. */
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { analyzeUser } from '../../relationships/analyze-user.js';
+import { analyzeUser, sweepRuns } from '../../relationships/analyze-user.js';
 import { coolingOff, ensureRun, oneSidedAsks, people } from '../../relationships/queries.js';
 import { requireUser } from '../../users.js';
 import { asOf, limit, parseFlags, userEmail } from '../options.js';
@@ -23,6 +23,13 @@ export async function analyzeCommand(app: App, raw: unknown): Promise<void> {
   const flags = parseFlags(base, raw);
   const user = await requireUser(app.db.prisma, flags.user);
   const r = await analyzeUser(app.db.prisma, user, flags.asOf ?? new Date());
+  await sweepRuns(app.db.prisma, user.id, app.config.RUN_RETENTION);
+  if (r.reused) {
+    process.stdout.write(
+      `nothing changed since the analysis ${asOfNote(r.asOf)}: ${r.people} people, ${r.cooling} cooling off, ${r.followUps} follow-ups\n`,
+    );
+    return;
+  }
   process.stdout.write(
     `analysed ${r.messages} messages and ${r.events} meetings ${asOfNote(r.asOf)}: ${r.people} people, ` +
       `${r.cooling} cooling off, ${r.followUps} follow-ups (load ${r.millis.load} ms, analysis ${r.millis.analyze} ms, store ${r.millis.store} ms)\n`,

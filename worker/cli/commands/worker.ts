@@ -27,6 +27,7 @@ export async function workerCommand(app: App): Promise<void> {
     mailer: config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : null,
     reportFrom: config.REPORT_FROM,
     pagesPerSyncJob: config.SYNC_PAGES_PER_JOB,
+    keepRuns: config.RUN_RETENTION,
     reportLeaseMs: config.REPORT_SEND_LEASE_SECONDS * 1000,
   };
   const workers = startWorkers(queues, deps, {

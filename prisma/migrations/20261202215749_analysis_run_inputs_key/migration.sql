@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AnalysisRun" ADD COLUMN     "inputsKey" TEXT;
