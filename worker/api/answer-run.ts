@@ -6,12 +6,18 @@
  * when no such run exists is one computed (ensureRun, as of now). Keeping runs fresh is the worker's job
  * (it re-analyses after each sync), so a run made for a past date never answers "now".
  *
+ * Past dates cost an analysis each, so they are bounded per user: an asOf is coalesced to its minute
+ * (asking for 10:00:00.001 and 10:00:00.002 is one question), and at most `pastBudget` analyses for
+ * dates with no stored run may start per user in any `pastWindowMs` (default 20 per 10 minutes); past
+ * that the caller gets 429 with Retry-After. Runs already stored are always answered.
+ *
  * Why two caches. A run is immutable: re-analysing replaces it with a new id, so anything derived from
  * one run id stays true for as long as anyone asks about that id, and is cached without expiry (bounded
  * by size). Only "which run is current for this user" changes, so that is cached for RUN_TTL_MS: a new
  * run shows up within a second. Concurrent misses for the same key share one query (or one analysis).
  */
 import type { PrismaClient } from '../db/database.js';
+import { TooManyRequestsError } from '../errors.js';
 import { ensureRun, NOW_RUN_REUSE_MS, type RunRef } from '../relationships/queries.js';
 import type { UserRef } from '../users.js';
 
@@ -26,7 +32,12 @@ export interface RunSourceOptions {
   ttlMs?: number;
   maxEntries?: number;
   now?: () => number;
+  /** Analyses for a past date with no stored run, per user and window. */
+  pastBudget?: number;
+  pastWindowMs?: number;
 }
+
+const MINUTE_MS = 60_000;
 
 const RUN_TTL_MS = 1_000;
 
@@ -34,8 +45,29 @@ export function createRunSource(prisma: PrismaClient, options: RunSourceOptions 
   const ttlMs = options.ttlMs ?? RUN_TTL_MS;
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
+  const pastBudget = options.pastBudget ?? 20;
+  const pastWindowMs = options.pastWindowMs ?? 10 * MINUTE_MS;
   const cache = new Map<string, { run: RunRef; until: number }>();
   const inFlight = new Map<string, Promise<RunRef>>();
+  /** Per user, when each recent past-date analysis started (oldest first). */
+  const spent = new Map<string, number[]>();
+
+  function spendPastAnalysis(userId: string): void {
+    const at = now();
+    const recent = (spent.get(userId) ?? []).filter((t) => t > at - pastWindowMs);
+    if (recent.length >= pastBudget) {
+      const retryAfter = Math.max(1, Math.ceil((recent[0]! + pastWindowMs - at) / 1000));
+      throw new TooManyRequestsError(
+        `too many analyses for past dates: at most ${pastBudget} every ${pastWindowMs / MINUTE_MS} minutes; ask again in ${retryAfter} s, or ask for a date already analysed`,
+        retryAfter,
+      );
+    }
+    recent.push(at);
+    spent.set(userId, recent);
+    if (spent.size > maxEntries) {
+      for (const [id, times] of spent) if (times[times.length - 1]! <= at - pastWindowMs) spent.delete(id);
+    }
+  }
 
   async function load(user: UserRef, asOf: Date | undefined): Promise<RunRef> {
     const stored = await prisma.analysisRun.findFirst({
@@ -43,11 +75,14 @@ export function createRunSource(prisma: PrismaClient, options: RunSourceOptions 
       orderBy: [{ asOf: 'desc' }, { createdAt: 'desc' }],
       select: { id: true, asOf: true },
     });
-    return stored ?? ensureRun(prisma, user, asOf);
+    if (stored) return stored;
+    if (asOf) spendPastAnalysis(user.id);
+    return ensureRun(prisma, user, asOf);
   }
 
   return {
-    async runFor(user, asOf, options = {}) {
+    async runFor(user, requested, options = {}) {
+      const asOf = requested && new Date(Math.floor(requested.getTime() / MINUTE_MS) * MINUTE_MS);
       const key = `${user.id}|${asOf?.toISOString() ?? 'latest'}`;
       const hit = options.fresh ? undefined : cache.get(key);
       if (hit && hit.until > now()) return hit.run;

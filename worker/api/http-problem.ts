@@ -3,7 +3,7 @@
  * becomes a bare 500 so no stack, SQL or provider detail reaches the caller (it goes to the log instead).
  */
 import { z } from 'zod';
-import { NotFoundError, UsageError } from '../errors.js';
+import { NotFoundError, TooManyRequestsError, UsageError } from '../errors.js';
 import { ProviderError } from '../providers/provider-error.js';
 import { AuthError } from './auth/auth-error.js';
 
@@ -45,6 +45,7 @@ export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof z.ZodError) return zodProblem(error);
   if (error instanceof UsageError) return { status: 400, error: error.message };
   if (error instanceof NotFoundError) return { status: 404, error: error.message };
+  if (error instanceof TooManyRequestsError) return { status: 429, error: error.message };
   if (error instanceof AuthError) return { status: 401, error: error.message };
   if (error instanceof ProviderError) return PROVIDER_PROBLEMS[error.kind];
   const code = (error as { code?: unknown } | null)?.code;

@@ -20,6 +20,7 @@ import Fastify, {
 } from 'fastify';
 import type { App } from '../app.js';
 import type { ConnectService } from '../connect/connect-service.js';
+import { TooManyRequestsError } from '../errors.js';
 import { createAnswerCache, createRunSource } from './answer-run.js';
 import { createTokenAuthenticator } from './auth/api-tokens.js';
 import { AuthError } from './auth/auth-error.js';
@@ -177,6 +178,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     }
     reply.code(problem.status);
+    if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (isMachineRoute(request)) {
       return reply.send({ error: problem.error, ...(problem.details ? { details: problem.details } : {}) });
     }

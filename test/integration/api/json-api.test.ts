@@ -122,6 +122,34 @@ describe('bearer tokens', () => {
   });
 });
 
+describe('past dates are bounded per user', () => {
+  it('asOf is coalesced to the minute; past 20 new analyses in 10 minutes the answer is 429', async () => {
+    const runsOf = () => t.db.prisma.analysisRun.count({ where: { userId: b.user.id } });
+    const before = await runsOf();
+    // Varying asOf by milliseconds asks one question.
+    for (const ms of [1, 2, 3]) {
+      const res = await get(`/v1/people?asOf=2001-05-01T10:00:00.00${ms}Z`, b.token);
+      expect(res.statusCode).toBe(200);
+    }
+    expect(await runsOf()).toBe(before + 1);
+    // Each new hour is a new analysis, until the budget (20 in 10 minutes, the first one above included).
+    const codes: number[] = [];
+    for (let h = 0; h < 22; h++) {
+      const res = await get(`/v1/people?asOf=2001-06-01T${String(h).padStart(2, '0')}:00:00Z`, b.token);
+      codes.push(res.statusCode);
+      if (res.statusCode === 429) {
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+        expect(res.json().error).toMatch(/too many analyses for past dates/);
+      }
+    }
+    expect(codes.filter((c) => c === 200)).toHaveLength(19);
+    expect(codes.slice(19)).toEqual([429, 429, 429]);
+    expect(await runsOf()).toBe(before + 20);
+    // A date already analysed is still answered.
+    expect((await get('/v1/people?asOf=2001-06-01T00:00:00Z', b.token)).statusCode).toBe(200);
+  });
+});
+
 describe('tenant isolation', () => {
   it("B's token never returns A's people", async () => {
     const aEmails = new Set((await people(t.db.prisma, a.runId)).map((p) => p.email));
