@@ -1,4 +1,5 @@
 import { ConfigError } from '../config.js';
+import { HomeInUseError } from '../db/home-lock.js';
 import { DeadlineError } from '../deadline.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { isProviderError } from '../providers/provider-error.js';
@@ -19,6 +20,7 @@ export function describeFailure(error: unknown): { code: 1 | 2; text: string } {
   if (error instanceof DeadlineError) {
     return { code: 1, text: `${error.message} (is it running? check the URL in the configuration)` };
   }
+  if (error instanceof HomeInUseError) return { code: 1, text: error.message };
   if (error instanceof TokenCipherError) {
     return { code: 1, text: `cannot open a stored token: ${error.message} (check TOKEN_ENCRYPTION_KEYS)` };
   }

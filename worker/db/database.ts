@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { lockHome } from './home-lock.js';
 import { migrate } from './migrate.js';
 
 export type { PrismaClient } from '../generated/prisma/client.js';
@@ -41,7 +42,14 @@ async function openEmbedded(rapportHome: string): Promise<Database> {
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const dataDir = path.join(rapportHome, 'pgdata');
   await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  const unlock = await lockHome(rapportHome);
+  let db: Awaited<ReturnType<typeof PGlite.create>>;
+  try {
+    db = await PGlite.create(dataDir);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
   await server.start();
   const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
@@ -50,11 +58,13 @@ async function openEmbedded(rapportHome: string): Promise<Database> {
   } catch (error) {
     await server.stop();
     await db.close();
+    await unlock();
     throw error;
   }
   return connect(url, 1, true, async () => {
     await server.stop();
     await db.close();
+    await unlock();
   });
 }
 

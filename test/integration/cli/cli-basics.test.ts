@@ -1,4 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +98,27 @@ describe('embedded database', () => {
     const again = await openDatabase({ rapportHome: homes[0]! });
     expect(await again.prisma.user.count()).toBe(1);
     await again.close();
+  }, 120_000);
+
+  it('serves one process at a time: a second one is told who holds the home; a dead holder is replaced', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'rapport-lock-'));
+    const first = await openDatabase({ rapportHome: home });
+    try {
+      const second = await rapport(['people', '--user', 'alice@example.com'], { RAPPORT_HOME: home });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`${home} is in use by`);
+      expect(second.stderr).toContain(`(pid ${process.pid},`);
+      expect(second.stderr).not.toMatch(/internal error/);
+    } finally {
+      await first.close();
+    }
+    // A lock left by a process that no longer exists is taken over.
+    await writeFile(
+      path.join(home, 'rapport.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, command: 'rapport serve', since: '' }),
+    );
+    const after = await rapport(['people', '--user', 'alice@example.com'], { RAPPORT_HOME: home });
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/no data for alice@example.com yet/);
   }, 120_000);
 });
