@@ -1,23 +1,18 @@
 /** The command tree. Each action lives in its own module under cli/commands/. */
 import { Command, Option } from 'commander';
 import type { AskTextKind } from '../analysis/ask-classifier.js';
-import { type App, openApp } from '../app.js';
+import type { App } from '../app.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
-import { connectCommand, deleteUserCommand, statusCommand, syncCommand } from './commands/accounts.js';
-import { aliasesCommand } from './commands/aliases.js';
-import { boardCommand } from './commands/board.js';
-import { classifyAsksCommand } from './commands/classify-asks.js';
-import { importCommand } from './commands/import.js';
-import { loginCodeCommand } from './commands/login-code.js';
-import { analyzeCommand, asksCommand, coolingOffCommand, peopleCommand } from './commands/relationships.js';
-import { reportCommand } from './commands/report.js';
-import { serveCommand } from './commands/serve.js';
-import { workerCommand } from './commands/worker.js';
 
-/** Opens the app for one command and always closes it (the embedded database must shut down cleanly). */
-function withApp<T>(run: (app: App, options: T) => Promise<void>) {
+/**
+ * Opens the app for one command and always closes it (the embedded database must shut down cleanly).
+ * The app and the command's module are loaded only when the command runs: `rapport --help` loads
+ * neither the database client nor any provider SDK, and `people` never loads the HTTP server.
+ */
+function withApp<T>(command: () => Promise<(app: App, options: T) => Promise<void>>) {
   return async (options: T) => {
+    const [{ openApp }, run] = await Promise.all([import('../app.js'), command()]);
     const app = await openApp(loadConfig());
     try {
       await run(app, options);
@@ -26,6 +21,9 @@ function withApp<T>(run: (app: App, options: T) => Promise<void>) {
     }
   };
 }
+
+const accounts = () => import('./commands/accounts.js');
+const relationships = () => import('./commands/relationships.js');
 
 export function buildProgram(): Command {
   const program = new Command('rapport')
@@ -48,7 +46,10 @@ export function buildProgram(): Command {
     .argument('<provider>', 'google | microsoft')
     .addOption(user())
     .action((provider: string, options: unknown) =>
-      withApp((app, o) => connectCommand(app, provider, o))(options),
+      withApp(async () => {
+        const { connectCommand } = await accounts();
+        return (app, o) => connectCommand(app, provider, o);
+      })(options),
     );
 
   program
@@ -59,7 +60,7 @@ export function buildProgram(): Command {
     .option('--maildir <dir...>', 'maildir folder(s)')
     .option('--ics <file...>', 'iCalendar file(s)')
     .option('--alias <email...>', 'other addresses of yours (for direction and self)')
-    .action(withApp(importCommand));
+    .action(withApp(async () => (await import('./commands/import.js')).importCommand));
 
   program
     .command('aliases')
@@ -69,20 +70,20 @@ export function buildProgram(): Command {
     .addOption(user())
     .option('--add <email...>', 'addresses of yours: their mail counts as yours from the next analysis on')
     .addOption(json())
-    .action(withApp(aliasesCommand));
+    .action(withApp(async () => (await import('./commands/aliases.js')).aliasesCommand));
 
   program
     .command('sync')
     .description('sync connected accounts now')
     .addOption(user())
-    .action(withApp(syncCommand));
+    .action(withApp(async () => (await accounts()).syncCommand));
 
   program
     .command('analyze')
     .description('recompute relationship metrics')
     .addOption(user())
     .addOption(asOfOpt())
-    .action(withApp(analyzeCommand));
+    .action(withApp(async () => (await relationships()).analyzeCommand));
 
   program
     .command('cooling-off')
@@ -91,7 +92,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'how many', '20')
     .addOption(asOfOpt())
     .addOption(json())
-    .action(withApp(coolingOffCommand));
+    .action(withApp(async () => (await relationships()).coolingOffCommand));
 
   program
     .command('asks')
@@ -109,9 +110,12 @@ export function buildProgram(): Command {
     .addOption(asOfOpt())
     .addOption(json())
     .action(async (options: { classify?: boolean; user?: string; kind?: AskTextKind }) => {
-      if (options.classify) return classifyAsksCommand(process.stdin, options.kind);
+      if (options.classify) {
+        const { classifyAsksCommand } = await import('./commands/classify-asks.js');
+        return classifyAsksCommand(process.stdin, options.kind);
+      }
       if (!options.user) throw new UsageError('--user is required (or use --classify)');
-      return withApp(asksCommand)(options);
+      return withApp(async () => (await relationships()).asksCommand)(options);
     });
 
   program
@@ -121,7 +125,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--tier <tier>', 'only this tier').choices(['connection', 'contact', 'one-way']))
     .addOption(asOfOpt())
     .addOption(json())
-    .action(withApp(peopleCommand));
+    .action(withApp(async () => (await relationships()).peopleCommand));
 
   program
     .command('report')
@@ -130,36 +134,41 @@ export function buildProgram(): Command {
     .addOption(asOfOpt())
     .option('--out <dir>', 'write report.html, report.txt and charts here', './out')
     .option('--send', 'email it (exactly once per week)')
-    .action(withApp(reportCommand));
+    .action(withApp(async () => (await import('./commands/report.js')).reportCommand));
 
   program
     .command('status')
     .description('accounts, last sync, queue depth, failures')
     .addOption(user())
-    .action(withApp(statusCommand));
+    .action(withApp(async () => (await accounts()).statusCommand));
   program
     .command('delete-user')
     .description('delete a user and all their data (asks for --yes)')
     .addOption(user())
     .option('--yes', 'confirm the deletion')
-    .action(withApp(deleteUserCommand));
+    .action(withApp(async () => (await accounts()).deleteUserCommand));
   program
     .command('worker')
     .description('run the queue workers and schedulers')
-    .action(withApp(workerCommand));
-  program.command('serve').description('run the HTTP API and web pages').action(withApp(serveCommand));
+    .action(withApp(async () => (await import('./commands/worker.js')).workerCommand));
+  program
+    .command('serve')
+    .description('run the HTTP API and web pages')
+    .action(withApp(async () => (await import('./commands/serve.js')).serveCommand));
   program
     .command('board')
     .description('queue dashboard (Bull Board) for operators; no login, so loopback by default')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '3001')
     .option('--manage', 'allow retrying and removing jobs (default: read-only)')
-    .action((options: unknown) => boardCommand(loadConfig(), options));
+    .action(async (options: unknown) =>
+      (await import('./commands/board.js')).boardCommand(loadConfig(), options),
+    );
 
   program
     .command('login-code')
     .description('print a one-time code to sign in to the web pages (creates the user if new)')
     .addOption(user())
-    .action(withApp(loginCodeCommand));
+    .action(withApp(async () => (await import('./commands/login-code.js')).loginCodeCommand));
   return program;
 }
