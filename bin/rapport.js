@@ -20,8 +20,7 @@ function newestSource(dir) {
 }
 
 const sources = path.join(root, 'worker');
-const built =
-  existsSync(stamp) && (!existsSync(sources) || newestSource(sources) <= statSync(stamp).mtimeMs);
+const built = existsSync(stamp) && (!existsSync(sources) || newestSource(sources) <= statSync(stamp).mtimeMs);
 if (built) {
   await import('../dist/cli.js');
 } else {

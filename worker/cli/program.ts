@@ -12,8 +12,13 @@ import { UsageError } from '../errors.js';
  */
 function withApp<T>(command: () => Promise<(app: App, options: T) => Promise<void>>) {
   return async (options: T) => {
-    const [{ openApp }, run] = await Promise.all([import('../app.js'), command()]);
-    const app = await openApp(loadConfig());
+    // The database opens while the command's modules load: the two overlap.
+    const opening = import('../app.js').then(({ openApp }) => openApp(loadConfig()));
+    const run = await command().catch(async (error) => {
+      await opening.then((app) => app.close()).catch(() => {});
+      throw error;
+    });
+    const app = await opening;
     try {
       await run(app, options);
     } finally {

@@ -3,12 +3,13 @@
  * RAPPORT_HOME. PGlite is served over a loopback Postgres socket so the exact same driver adapter
  * (@prisma/adapter-pg) and migration runner serve both cases — one code path, two backends.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { hasDatabase, unpackTemplate } from './embedded-template.js';
 import { lockHome } from './home-lock.js';
-import { migrate } from './migrate.js';
+import { listMigrations, migrate } from './migrate.js';
+import { type LoopbackServer, serveOnLoopback } from './pglite-server.js';
 
 export type { PrismaClient } from '../generated/prisma/client.js';
 
@@ -26,6 +27,8 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Apply pending migrations first (always true for the embedded database). */
   migrate?: boolean;
+  /** The embedded template to start a new database from (default: the one `npm run build` made). */
+  templateFile?: string;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -33,42 +36,81 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     if (options.migrate) await migrate(options.databaseUrl);
     return connect(options.databaseUrl, options.poolSize ?? 10, false, async () => {});
   }
-  return openEmbedded(options.rapportHome);
+  return openEmbedded(options.rapportHome, options.templateFile);
 }
 
-async function openEmbedded(rapportHome: string): Promise<Database> {
+/**
+ * The Prisma client and its driver adapter, imported on first use. Starting this import before the
+ * embedded database opens lets the two overlap (PGlite compiles its WebAssembly off the main thread), which
+ * is a good part of a one-shot command's start-up.
+ */
+let clientModules: Promise<
+  [typeof import('../generated/prisma/client.js'), typeof import('@prisma/adapter-pg')]
+>;
+const loadClient = () => {
+  clientModules ??= Promise.all([import('../generated/prisma/client.js'), import('@prisma/adapter-pg')]);
+  return clientModules;
+};
+
+async function openEmbedded(rapportHome: string, templateFile?: string): Promise<Database> {
   // Loaded lazily: a Postgres deployment never pays for the WebAssembly Postgres.
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const [{ PGlite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
+  loadClient().catch(() => {}); // awaited (and any failure reported) in connect()
   const dataDir = path.join(rapportHome, 'pgdata');
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(rapportHome, { recursive: true });
   const unlock = await lockHome(rapportHome);
   let db: Awaited<ReturnType<typeof PGlite.create>>;
+  let server: LoopbackServer | undefined;
   try {
+    // First run: unpack the migrated template made at install time instead of running initdb.
+    if (!hasDatabase(dataDir) && !(await unpackTemplate(dataDir, templateFile))) {
+      await mkdir(dataDir, { recursive: true });
+    }
     db = await PGlite.create(dataDir);
   } catch (error) {
     await unlock();
     throw error;
   }
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
-  await server.start();
-  const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
   try {
-    await migrate(url);
+    server = await serveOnLoopback(db);
+    await migrateEmbedded(server.url, dataDir);
   } catch (error) {
-    await server.stop();
+    await server?.stop();
     await db.close();
     await unlock();
     throw error;
   }
+  const { url, stop } = server;
   return connect(url, 1, true, async () => {
-    await server.stop();
+    await stop();
     await db.close();
     await unlock();
   });
 }
 
-function connect(url: string, max: number, embedded: boolean, stop: () => Promise<void>): Database {
+/**
+ * The embedded database belongs to one process at a time (the home lock) and only Rapport migrates it, so
+ * a note of the migrations last applied, kept inside the data directory, can be trusted: a command then
+ * reads one small file instead of opening a connection and asking the database, at every start.
+ */
+async function migrateEmbedded(url: string, dataDir: string): Promise<void> {
+  const note = path.join(dataDir, 'rapport-migrations');
+  const expected = (await listMigrations()).map((m) => `${m.name} ${m.checksum}`).join('\n');
+  if ((await readFile(note, 'utf8').catch(() => '')) === expected) return;
+  await migrate(url);
+  await writeFile(note, expected);
+}
+
+async function connect(
+  url: string,
+  max: number,
+  embedded: boolean,
+  stop: () => Promise<void>,
+): Promise<Database> {
+  const [{ PrismaClient }, { PrismaPg }] = await loadClient();
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max }) });
   return {
     prisma,

@@ -6,10 +6,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { MIGRATIONS_DIR } from '../paths.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
+export { MIGRATIONS_DIR };
 
 // Prisma's own advisory lock key: migrating from two processes at once waits instead of racing.
 const PRISMA_MIGRATE_LOCK = 72707369;

@@ -7,7 +7,6 @@ import type { RelationshipMetrics } from '../analysis/result.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Tier } from '../generated/prisma/enums.js';
 import type { UserRef } from '../users.js';
-import { analyzeUser } from './analyze-user.js';
 
 export type PublicTier = 'connection' | 'contact' | 'one-way';
 
@@ -80,24 +79,26 @@ export async function ensureRun(
     orderBy: [{ asOf: 'desc' }, { createdAt: 'desc' }],
     select: { id: true, asOf: true, createdAt: true },
   });
-  if (existing && !(await hasDataAfter(prisma, user.id, existing.createdAt))) return existing;
+  if (existing && !(await isStale(prisma, existing.id))) return existing;
   const at = asOf ?? now();
+  // Loaded only when a run must be made: answering from a stored run never loads the analysis.
+  const { analyzeUser } = await import('./analyze-user.js');
   const fresh = await analyzeUser(prisma, user, at);
   return { id: fresh.runId, asOf: fresh.asOf };
 }
 
 /**
- * True when mail or events were stored, or an address became the user's own, after `since` (a run made
- * before them is stale: an alias changes whose mail is whose).
+ * True when mail or events were stored, or an address became the user's own, after the run was made (it
+ * is stale then: an alias changes whose mail is whose). One round trip: this is on every query's path.
  */
-async function hasDataAfter(prisma: PrismaClient, userId: string, since: Date): Promise<boolean> {
-  const where = { userId, createdAt: { gt: since } };
-  const [message, event, alias] = await Promise.all([
-    prisma.message.findFirst({ where, select: { id: true } }),
-    prisma.event.findFirst({ where, select: { id: true } }),
-    prisma.personAddress.findFirst({ where, select: { id: true } }),
-  ]);
-  return message !== null || event !== null || alias !== null;
+async function isStale(prisma: PrismaClient, runId: string): Promise<boolean> {
+  const [row] = await prisma.$queryRaw<{ stale: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM "Message" m WHERE m."userId" = r."userId" AND m."createdAt" > r."createdAt")
+        OR EXISTS (SELECT 1 FROM "Event" e WHERE e."userId" = r."userId" AND e."createdAt" > r."createdAt")
+        OR EXISTS (SELECT 1 FROM "PersonAddress" a WHERE a."userId" = r."userId" AND a."createdAt" > r."createdAt")
+        AS stale
+    FROM "AnalysisRun" r WHERE r.id = ${runId}::uuid`;
+  return row?.stale ?? true;
 }
 
 export async function coolingOff(

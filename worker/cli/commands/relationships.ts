@@ -1,7 +1,6 @@
 /** analyze, cooling-off, asks, people: thin adapters over relationships/queries. */
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { analyzeUser, sweepRuns } from '../../relationships/analyze-user.js';
 import { coolingOff, ensureRun, oneSidedAsks, people } from '../../relationships/queries.js';
 import { requireUser } from '../../users.js';
 import { asOf, limit, parseFlags, userEmail } from '../options.js';
@@ -22,6 +21,7 @@ const asOfNote = (d: Date) => `as of ${d.toISOString().slice(0, 16).replace('T',
 export async function analyzeCommand(app: App, raw: unknown): Promise<void> {
   const flags = parseFlags(base, raw);
   const user = await requireUser(app.db.prisma, flags.user);
+  const { analyzeUser, sweepRuns } = await import('../../relationships/analyze-user.js');
   const r = await analyzeUser(app.db.prisma, user, flags.asOf ?? new Date());
   await sweepRuns(app.db.prisma, user.id, app.config.RUN_RETENTION);
   if (r.reused) {
