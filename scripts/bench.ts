@@ -169,6 +169,34 @@ function atMost(name: string, value: number, unit: string, limit: number, note?:
   };
 }
 
+/** value against floor × factor, both measured in the same run: ratio = value/floor, passes at ≤ factor. */
+function withinFactor(name: string, value: number, floor: number, factor: number, floorName: string): Row {
+  return {
+    name,
+    value,
+    unit: 'ms',
+    limit: floor * factor,
+    ratio: value / floor,
+    target: `≤ ${factor} × floor`,
+    pass: value <= floor * factor,
+    note: `floor ${floor.toFixed(0)} ms (${floorName})`,
+  };
+}
+
+/** value against floor + margin (ms), both measured in the same run: ratio = value/(floor + margin). */
+function withinMargin(name: string, value: number, floor: number, margin: number, note: string): Row {
+  return {
+    name,
+    value,
+    unit: 'ms',
+    limit: floor + margin,
+    ratio: value / (floor + margin),
+    target: `≤ floor + ${margin} ms`,
+    pass: value <= floor + margin,
+    note: `floor ${floor.toFixed(0)} ms; ${note}`,
+  };
+}
+
 function info(name: string, value: number, unit: string, note?: string): Row {
   return {
     name,
@@ -368,6 +396,38 @@ const steps: Step[] = [
       return [
         info('cooling-off p50', num(r.p50), 'ms', note),
         atMost('cooling-off p99', num(r.p99), 'ms', 25, note),
+      ];
+    },
+  },
+  {
+    key: 'start',
+    title: 'start-up: rapport --help, rapport cooling-off on the embedded database, first demo run',
+    fallback: [
+      ['rapport --help vs bare node', 'ms', '≤ 4 × floor'],
+      ['cooling-off vs opening the database', 'ms', '≤ floor + 300 ms'],
+      ['first demo run', 's', '≤ 15 s'],
+    ],
+    run: async () => {
+      const r = await runScript('bench-start.ts', [String(quick ? 5 : 11)], 600);
+      const demo = r.demo as { seconds: number; load: number[] } | null;
+      return [
+        withinFactor('rapport --help vs bare node', num(r.helpMs), num(r.nodeMs), 4, 'bare `node -e ""`'),
+        withinMargin(
+          'cooling-off vs opening the database',
+          num(r.coolingOffMs),
+          num(r.openMs),
+          300,
+          `demo mailbox, embedded; floor = bare node opens and closes the same PGlite data directory (${num(r.openLiftoffMs).toFixed(0)} ms with --liftoff-only)`,
+        ),
+        demo
+          ? atMost(
+              'first demo run',
+              demo.seconds,
+              's',
+              15,
+              `new RAPPORT_HOME; load average ${demo.load.join(' ')}`,
+            )
+          : unavailable([['first demo run', 's', '≤ 15 s']], 'skipped')[0]!,
       ];
     },
   },
