@@ -169,17 +169,17 @@ function atMost(name: string, value: number, unit: string, limit: number, note?:
   };
 }
 
-/** value against floor × factor, both measured in the same run: ratio = value/floor, passes at ≤ factor. */
+/** value against floor × factor, both measured in the same run: ratio = value/(floor × factor). */
 function withinFactor(name: string, value: number, floor: number, factor: number, floorName: string): Row {
   return {
     name,
     value,
     unit: 'ms',
     limit: floor * factor,
-    ratio: value / floor,
+    ratio: value / (floor * factor),
     target: `≤ ${factor} × floor`,
     pass: value <= floor * factor,
-    note: `floor ${floor.toFixed(0)} ms (${floorName})`,
+    note: `${(value / floor).toFixed(2)} × the floor, ${floor.toFixed(0)} ms (${floorName})`,
   };
 }
 
