@@ -100,6 +100,52 @@ describe('mapCalendarEvent', () => {
     });
   });
 
+  it('reads a dateTime without an offset in its timeZone (DST-aware), as the spec allows', () => {
+    const local = (dateTime: string, timeZone: string) => ({ dateTime, timeZone });
+    const result = mapCalendarEvent({
+      ...event,
+      start: local('2024-06-04T11:00:00', 'Europe/Berlin'),
+      end: local('2024-06-04T11:30:00.000', 'Europe/Berlin'),
+    });
+    expect(result).toMatchObject({
+      record: { start: new Date('2024-06-04T09:00:00Z'), end: new Date('2024-06-04T09:30:00Z') },
+    });
+    // Winter time in the same zone is one hour less ahead of UTC.
+    expect(
+      mapCalendarEvent({
+        ...event,
+        start: local('2024-01-09T11:00:00', 'Europe/Berlin'),
+        end: local('2024-01-09T12:00:00', 'America/New_York'),
+      }),
+    ).toMatchObject({
+      record: { start: new Date('2024-01-09T10:00:00Z'), end: new Date('2024-01-09T17:00:00Z') },
+    });
+    // An offset, when present, decides; the timeZone is only the event's display zone.
+    expect(
+      mapCalendarEvent({ ...event, start: local('2024-06-04T11:00:00Z', 'America/New_York') }),
+    ).toMatchObject({ record: { start: new Date('2024-06-04T11:00:00Z') } });
+    // No offset and no zone, or a zone that is not one: no instant to guess.
+    expect(mapCalendarEvent({ ...event, start: { dateTime: '2024-06-04T11:00:00' } })).toMatchObject({
+      skipped: { providerId: event.id },
+    });
+    expect(mapCalendarEvent({ ...event, start: local('2024-06-04T11:00:00', 'Mars/Olympus') })).toMatchObject(
+      { skipped: { providerId: event.id } },
+    );
+  });
+
+  it("a cancelled instance's tombstone (id, status, recurringEventId, originalStartTime) is a deletion", () => {
+    expect(
+      mapCalendarEvent({
+        kind: 'calendar#event',
+        etag: '"3181161784712000"',
+        id: event.id,
+        status: 'cancelled',
+        recurringEventId: event.recurringEventId,
+        originalStartTime: event.originalStartTime,
+      }),
+    ).toEqual({ deleted: event.id });
+  });
+
   it('skips what it cannot use', () => {
     expect(
       mapCalendarEvent({ id: 'x', start: { dateTime: 'soon' }, end: { dateTime: 'later' } }),

@@ -4,12 +4,16 @@
  *   instance) is a deletion; a cancelled event that still has its times is a record with
  *   `cancelled: true`.
  * - All-day events (`start.date`) start at 00:00 UTC of that date.
+ * - A `dateTime` without an offset is read in its `timeZone` (the spec allows that form).
  * - Rooms and other resources keep `resource: true` so they are never mistaken for people.
  */
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AttendeeResponse, EventAttendee, EventRecord, SkippedRecord } from '../port.js';
 
-const whenSchema = z.object({ dateTime: z.string().nullish(), date: z.string().nullish() }).nullish();
+const whenSchema = z
+  .object({ dateTime: z.string().nullish(), date: z.string().nullish(), timeZone: z.string().nullish() })
+  .nullish();
 
 const eventSchema = z.object({
   id: z.string().min(1),
@@ -35,10 +39,20 @@ export type CalendarMapResult = { record: EventRecord } | { deleted: string } | 
 
 const RESPONSES = new Set<AttendeeResponse>(['accepted', 'declined', 'tentative', 'needsAction']);
 const dateTime = z.iso.datetime({ offset: true });
+const localDateTime = z.iso.datetime({ local: true });
 const dateOnly = z.iso.date();
 
+/**
+ * Calendar's EventDateTime: "a time zone offset is required unless a time zone is explicitly specified
+ * in timeZone". With an offset the offset decides; without one the wall-clock time is read in the
+ * IANA zone `timeZone` names (an unknown zone gives no instant rather than a guess).
+ */
 function instant(when: z.infer<typeof whenSchema>): Date | null {
   if (when?.dateTime && dateTime.safeParse(when.dateTime).success) return new Date(when.dateTime);
+  if (when?.dateTime && when.timeZone && localDateTime.safeParse(when.dateTime).success) {
+    const local = DateTime.fromISO(when.dateTime, { zone: when.timeZone });
+    return local.isValid ? local.toJSDate() : null;
+  }
   if (when?.date && dateOnly.safeParse(when.date).success) return new Date(`${when.date}T00:00:00Z`);
   return null;
 }
