@@ -1,4 +1,10 @@
-/** Aligned plain-text table for human output (numbers right-aligned, long text cut with an ellipsis). */
+/**
+ * Aligned plain-text table for human output (numbers right-aligned, long text cut with an ellipsis). Every
+ * cell goes through displayText: names and subjects come from other people's mail, and a newline, a
+ * terminal escape sequence or a bidi override in one would break the table or spoof what it says.
+ */
+import { displayText } from '../text/display-text.js';
+
 export interface Column<T> {
   header: string;
   value: (row: T) => string | number | null;
@@ -6,7 +12,7 @@ export interface Column<T> {
 }
 
 const cell = (v: string | number | null, max = 60): string => {
-  const text = v === null ? '–' : String(v);
+  const text = v === null ? '–' : displayText(String(v));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 };
 

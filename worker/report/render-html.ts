@@ -2,10 +2,14 @@
  * The report as an HTML email. Email clients are not browsers: layout is tables, every style is inline
  * (Gmail drops most <style>; the one media query is a progressive enhancement for narrow screens), the
  * card is fluid up to 640 px, long words wrap so nothing scrolls sideways on a phone, and images come
- * as `cid:` attachments with alt text. Every name, address and subject goes through escapeHtml.
+ * as `cid:` attachments with alt text. Every name, address and subject goes through escapeHtml (which
+ * also drops control and bidi control characters) and, where it is element content, sits in a `<bdi>`
+ * isolate so a right-to-left name or subject cannot reorder the text around it.
  */
+
+import { displayText } from '../text/display-text.js';
 import type { ChartImage } from './charts.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml, isolateHtml, isolatePartsHtml } from './html-escape.js';
 import type { CountChange, ReportModel, ReportSection, SectionId, SectionItem } from './report-types.js';
 import {
   asOfText,
@@ -58,10 +62,11 @@ const heading = (title: string, intro: string, accent: string) =>
   (intro ? `<div style="font-size:13px;line-height:18px;color:${C.muted};">${e(intro)}</div>` : '') +
   '</div>';
 
+/** A person's name, linked to their address, isolated from the text around it. */
 function mailto(email: string, name: string): string {
-  // Only plain addresses become links; anything odd is shown as text.
-  if (!/^[^\s"<>@]+@[^\s"<>@]+$/.test(email)) return e(name);
-  return `<a href="mailto:${e(email)}" style="color:${C.ink};text-decoration:none;">${e(name)}</a>`;
+  // Only plain addresses become links; anything odd (a space, a control character…) is shown as text.
+  if (displayText(email) !== email || !/^[^\s"<>@]+@[^\s"<>@]+$/.test(email)) return isolateHtml(name);
+  return `<bdi><a href="mailto:${e(email)}" style="color:${C.ink};text-decoration:none;">${e(displayText(name))}</a></bdi>`;
 }
 
 function stat(label: string, value: number, sub: string, tone: string): string {
@@ -98,9 +103,9 @@ function itemHtml(item: SectionItem, accent: string): string {
   return (
     `<tr><td style="padding:12px 0 12px;border-top:1px solid ${C.line};${WRAP}">` +
     `<div style="font-size:15px;line-height:21px;font-weight:bold;color:${C.ink};">${mailto(item.person.email, item.person.name)}${tag}</div>` +
-    `<div style="font-size:14px;line-height:20px;color:${C.body};">${e(item.detail)}</div>` +
+    `<div style="font-size:14px;line-height:20px;color:${C.body};">${isolatePartsHtml(item.detail, item.quotes)}</div>` +
     (item.action
-      ? `<div style="font-size:13px;line-height:19px;color:${C.link};padding-top:3px;">&rarr; ${e(item.action)}</div>`
+      ? `<div style="font-size:13px;line-height:19px;color:${C.link};padding-top:3px;">&rarr; ${isolatePartsHtml(item.action, item.quotes)}</div>`
       : '') +
     '</td></tr>'
   );
@@ -131,6 +136,7 @@ function chartImg(chart: ChartImage, src: string): string {
 
 function channelRow(model: ReportModel, charts: ChartImage[], src: (c: ChartImage) => string): string {
   if (!model.channelMix) return '';
+  const names = model.channelMix.emailOnlyConnections.map((p) => p.name);
   const activity = charts.find((c) => c.filename === 'activity.png');
   return row(
     `<div data-section="channel-mix">${heading('How you kept in touch', 'Emails and meetings with your people, week by week.', '#52606d')}` +
@@ -138,7 +144,7 @@ function channelRow(model: ReportModel, charts: ChartImage[], src: (c: ChartImag
       channelLines(model.channelMix)
         .map(
           (l) =>
-            `<p style="margin:10px 0 0;font-size:14px;line-height:20px;color:${C.body};${WRAP}">${e(l)}</p>`,
+            `<p style="margin:10px 0 0;font-size:14px;line-height:20px;color:${C.body};${WRAP}">${isolatePartsHtml(l, names)}</p>`,
         )
         .join('') +
       '</div>',

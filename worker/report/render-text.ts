@@ -1,7 +1,10 @@
 /**
  * The plain-text alternative of the report: the same content as the HTML, in the same order, readable in
- * any client. The charts become one line of numbers (and a row of block characters) per person.
+ * any client. The charts become one line of numbers (and a row of block characters) per person. Every name,
+ * address, subject and line built from them goes through displayText, so a control character cannot start
+ * a fake line and a bidi override cannot spoof what a name or subject says.
  */
+import { displayText } from '../text/display-text.js';
 import type { ReportModel, ReportSection } from './report-types.js';
 import {
   asOfText,
@@ -28,11 +31,13 @@ const title = (text: string) => `${text.toUpperCase()}\n${'='.repeat(text.length
 
 function sectionText(s: ReportSection): string {
   const items = s.items.map((i) => {
-    const who = i.person.name === i.person.email ? i.person.email : `${i.person.name} <${i.person.email}>`;
+    const name = displayText(i.person.name);
+    const email = displayText(i.person.email);
+    const who = name === email ? email : `${name} <${email}>`;
     return [
-      `* ${who}${i.tag ? ` [${i.tag}]` : ''}`,
-      `  ${i.detail}`,
-      ...(i.action ? [`  -> ${i.action}`] : []),
+      `* ${who}${i.tag ? ` [${displayText(i.tag)}]` : ''}`,
+      `  ${displayText(i.detail)}`,
+      ...(i.action ? [`  -> ${displayText(i.action)}`] : []),
     ].join('\n');
   });
   if (s.more > 0) items.push(`...and ${s.more} more`);
@@ -67,15 +72,16 @@ export function renderText(model: ReportModel): string {
         'Emails and meetings with your people, week by week.',
         '',
         `Last ${plural(weeks.length, 'week')}, oldest first: ${weeks.join(' ')}  ${textSparkline(weeks)}`,
-        ...channelLines(model.channelMix),
+        ...channelLines(model.channelMix).map(displayText),
       ].join('\n'),
     );
   }
   if (model.topPeople.length > 0) {
-    const width = Math.min(28, Math.max(...model.topPeople.map((t) => t.person.name.length)));
-    const lines = model.topPeople.map((t) => {
+    const names = model.topPeople.map((t) => displayText(t.person.name));
+    const width = Math.min(28, Math.max(...names.map((n) => n.length)));
+    const lines = model.topPeople.map((t, i) => {
       const thisWeek = t.weekly[t.weekly.length - 1] ?? 0;
-      return `${t.person.name.padEnd(width)}  ${textSparkline(t.weekly)}  ${thisWeek} this week (${t.tier}, strength ${t.strength})`;
+      return `${names[i]!.padEnd(width)}  ${textSparkline(t.weekly)}  ${thisWeek} this week (${t.tier}, strength ${t.strength})`;
     });
     blocks.push(
       [

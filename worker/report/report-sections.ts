@@ -3,6 +3,7 @@
  * week's, for "Growing"). Every item names a person, says why in one line and, where there is one,
  * suggests what to do.
  */
+import { quoteSubject } from '../analysis/cooling-off.js';
 import type { FollowUpKind } from '../analysis/result.js';
 import { DAY_MS } from '../analysis/time.js';
 import type {
@@ -79,6 +80,8 @@ export function coolingOffSection(current: SnapshotInput[]): ReportSection {
       tag: null,
       detail: s.metrics.cooling!.reason,
       action: coolingAction(s),
+      // The reason quotes the subject as analysis/cooling-off.ts does; the action as `quote` does.
+      quotes: [quoteSubject(s.metrics.lastSubject ?? ''), quote(s.metrics.lastSubject)],
     })),
   );
 }
@@ -95,6 +98,7 @@ export function oneSidedAsksSection(current: SnapshotInput[]): ReportSection {
         person: reportPerson(s),
         tag: theyTake ? 'They keep asking' : 'You keep asking',
         detail: s.metrics.askReason ?? '',
+        quotes: [],
         action: theyTake
           ? "It's fine to say no, or to ask for something in return"
           : 'Next time write with no ask: share something useful to them',
@@ -150,6 +154,7 @@ export function followUpSections(
     tag: null,
     detail,
     action,
+    quotes: [quote(g.latest.subject)],
   });
   return [
     section(
@@ -214,6 +219,7 @@ export function growingSection(current: SnapshotInput[], previous: PreviousSnaps
         ? `a contact last week, a connection now (strength ${from} → ${s.strength})`
         : `strength up from ${from} to ${s.strength}`,
       action: null,
+      quotes: [],
     })),
   );
 }

@@ -103,6 +103,11 @@ export interface SectionItem {
   detail: string;
   /** What to do about it: one line, or null. */
   action: string | null;
+  /**
+   * The parts of `detail` and `action` quoted from someone's mail (subjects, as `quote` writes them), so
+   * the HTML can isolate each from the words around it (a right-to-left subject would reorder them).
+   */
+  quotes: string[];
 }
 
 export interface ReportSection {

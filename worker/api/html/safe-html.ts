@@ -1,8 +1,10 @@
 /**
  * A tagged template for pages: every interpolated value is escaped unless it is already SafeHtml, so a
- * name or subject from someone's mail can never become markup.
+ * name or subject from someone's mail can never become markup. Escaping also removes control and bidi
+ * control characters (text/display-text.ts); a name or subject from someone's mail goes through `bdi()`
+ * so that it is also isolated from the text around it.
  */
-import { escapeHtml } from '../../report/html-escape.js';
+import { escapeHtml, isolateHtml, isolatePartsHtml } from '../../report/html-escape.js';
 
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -26,4 +28,14 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
     out += render(value) + (strings[i + 1] ?? '');
   });
   return new SafeHtml(out);
+}
+
+/** A name, address or subject from someone's mail: one line, escaped, in a `<bdi>` isolate. */
+export function bdi(text: string): SafeHtml {
+  return new SafeHtml(isolateHtml(text));
+}
+
+/** Rapport's own sentence with the untrusted `parts` it quotes (subjects) each in a `<bdi>` isolate. */
+export function bdiParts(text: string, parts: readonly (string | null | undefined)[]): SafeHtml {
+  return new SafeHtml(isolatePartsHtml(text, parts));
 }

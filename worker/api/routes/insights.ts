@@ -7,10 +7,20 @@ import type { FastifyInstance } from 'fastify';
 import { coolingOff } from '../../relationships/queries.js';
 import { dateTime, day } from '../html/format.js';
 import { page } from '../html/layout.js';
-import { html } from '../html/safe-html.js';
+import { bdi, bdiParts, html } from '../html/safe-html.js';
 import { type RouteContext, userOf } from './route-context.js';
 
 const PAGE_LIMIT = 50;
+
+/**
+ * The quoted subject at the end of a cooling-off reason (analysis/cooling-off.ts `describeLast`:
+ * "…; last: 'Q3 forecast' (you wrote, no reply)", "…; last: meeting 'Intro call'"), so the page can
+ * isolate it; null when the reason has none. The subject itself may contain quotes: the match runs to
+ * the last quote before the optional "(… wrote …)" ending.
+ */
+export function coolingReasonSubject(reason: string): string | null {
+  return /last: (?:meeting )?('.*')(?: \((?:you|they) wrote[^()]*\))?$/s.exec(reason)?.[1] ?? null;
+}
 
 export const REPORT_PREVIEW_CSP =
   "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox";
@@ -27,11 +37,11 @@ ${
     ? html`<div class="card"><p>Nobody is cooling off. Good going.</p></div>`
     : html`<table><thead><tr><th>Name</th><th>Tier</th><th>Strength</th><th>Usual gap</th><th>Silent</th><th>Last</th><th>Why</th></tr></thead><tbody>${rows.map(
         (r) => html`<tr>
-  <td>${r.name ?? r.email}${r.name ? html`<br><span class="muted small">${r.email}</span>` : ''}</td>
+  <td>${bdi(r.name ?? r.email)}${r.name ? html`<br><span class="muted small">${bdi(r.email)}</span>` : ''}</td>
   <td>${r.tier}</td><td>${r.strength}</td>
   <td>${r.usualGapDays === null ? '—' : `${Math.round(r.usualGapDays)} d`}</td>
   <td>${r.daysSilent === null ? '—' : `${r.daysSilent} d`}</td>
-  <td class="nowrap">${day(r.lastInteractionAt)}</td><td>${r.reason}</td>
+  <td class="nowrap">${day(r.lastInteractionAt)}</td><td>${bdiParts(r.reason, [coolingReasonSubject(r.reason)])}</td>
 </tr>`,
       )}</tbody></table>`
 }`;
