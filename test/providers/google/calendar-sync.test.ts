@@ -62,8 +62,9 @@ describe('Calendar sync against the emulator', () => {
     env.emulator.deleteEvents(USER.email, [toDelete.id]);
 
     const result = await drainCalendar(env.session(), quiet.cursor);
-    expect(result.records.map((r) => r.providerId).sort()).toEqual([added.id, toCancel.id].sort());
-    expect(result.records.find((r) => r.providerId === toCancel.id)?.cancelled).toBe(true);
+    // Incremental sync without showDeleted=true strips a cancelled event to a tombstone (id, status):
+    // the adapter reads it as a deletion, like an event deleted outright.
+    expect(result.records.map((r) => r.providerId)).toEqual([added.id]);
     const mapped = result.records.find((r) => r.providerId === added.id);
     expect(mapped?.attendees).toContainEqual({
       address: 'grace@fabrikam.example',
@@ -72,7 +73,7 @@ describe('Calendar sync against the emulator', () => {
       resource: false,
       organizer: false,
     });
-    expect(result.deleted).toEqual([toDelete.id]);
+    expect(result.deleted.sort()).toEqual([toCancel.id, toDelete.id].sort());
     syncCursor = result.cursor;
   });
 

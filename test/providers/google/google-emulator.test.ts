@@ -52,10 +52,12 @@ describe('Google emulator', () => {
   });
 
   it('pages messages.list with maxResults ≤ 500 and filters by labelIds', async () => {
-    const big = (await (await get('gmail/v1/users/me/messages?maxResults=9999')).json()) as {
+    const big = (await (await get('gmail/v1/users/me/messages?maxResults=500')).json()) as {
       messages: unknown[];
     };
     expect(big.messages).toHaveLength(120);
+    // Above the documented maximum is refused (see emulator-refusals.test.ts).
+    expect((await get('gmail/v1/users/me/messages?maxResults=9999')).status).toBe(400);
     const sent = (await (await get('gmail/v1/users/me/messages?labelIds=SENT&maxResults=500')).json()) as {
       messages: { id: string }[];
     };

@@ -9,6 +9,7 @@ import type { StoredEvent } from './calendar-store.js';
 import type { ApiContext, ApiRoute } from './google-api-router.js';
 import { failures } from './google-error-body.js';
 import { decodeToken, encodeToken } from './page-token.js';
+import { CALENDAR_SYSTEM_PARAMS, type ParamSpecs } from './query-params.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/';
 const READ_SCOPES = [
@@ -24,7 +25,31 @@ const syncTokenSchema = z.object({ e: z.number().int(), s: z.number().int() });
 const windowPageSchema = z.object({ t: z.number(), i: z.string(), s0: z.number().int() });
 const changesPageSchema = z.object({ a: z.number().int(), e: z.number().int() });
 
-/** Parameters Google refuses alongside syncToken. */
+/**
+ * events.list's query parameters, from the discovery document. maxResults' upper bound is stated in
+ * its description ("the page size can never be larger than 2500").
+ */
+const LIST_PARAMS: ParamSpecs = {
+  alwaysIncludeEmail: { type: 'boolean' },
+  iCalUID: { type: 'string' },
+  maxAttendees: { type: 'integer', minimum: 1 },
+  maxResults: { type: 'integer', minimum: 1, maximum: 2500 },
+  orderBy: { type: 'string', enum: ['startTime', 'updated'] },
+  pageToken: { type: 'string' },
+  privateExtendedProperty: { type: 'string', repeated: true },
+  q: { type: 'string' },
+  sharedExtendedProperty: { type: 'string', repeated: true },
+  showDeleted: { type: 'boolean' },
+  showHiddenInvitations: { type: 'boolean' },
+  singleEvents: { type: 'boolean' },
+  syncToken: { type: 'string' },
+  timeMax: { type: 'string' },
+  timeMin: { type: 'string' },
+  timeZone: { type: 'string' },
+  updatedMin: { type: 'string' },
+};
+
+/** Parameters the syncToken description says "cannot be specified together with nextSyncToken". */
 const NOT_WITH_SYNC_TOKEN = [
   'timeMin',
   'timeMax',
@@ -61,10 +86,16 @@ function instanceFields(event: EmulatedEvent) {
     : {};
 }
 
-function serialize(stored: StoredEvent, selfEmail: string) {
+/**
+ * A deleted event is always a tombstone. A cancelled one keeps its details only when the request
+ * asked for `showDeleted=true`: Event.status in the discovery document says incremental sync with
+ * showDeleted false "will not return these details" ("deleted events are only guaranteed to have the
+ * id field populated"); Google keeps kind, etag, id, status and, for an instance, the fields naming it.
+ */
+function serialize(stored: StoredEvent, selfEmail: string, showDeleted: boolean) {
   const { event } = stored;
   const etag = `"${3_400_000_000_000_000 + stored.seq}"`;
-  if (stored.deleted)
+  if (stored.deleted || (event.status === 'cancelled' && !showDeleted))
     return { kind: 'calendar#event', etag, id: event.id, status: 'cancelled', ...instanceFields(event) };
   return {
     kind: 'calendar#event',
@@ -104,7 +135,7 @@ function timeParam(ctx: ApiContext, name: string): number | null {
 function listEvents(ctx: ApiContext) {
   const q = ctx.call.query;
   const { calendar, user } = ctx.state;
-  const maxResults = Math.min(2500, Math.max(1, Number(q.get('maxResults') ?? 250) || 250));
+  const maxResults = Number(q.get('maxResults') ?? 250); // range-checked by LIST_PARAMS
   if (q.get('orderBy') === 'startTime' && q.get('singleEvents') !== 'true') {
     throw failures.badRequest('The requested ordering is not available for the particular query.');
   }
@@ -118,11 +149,16 @@ function listEvents(ctx: ApiContext) {
     accessRole: 'owner',
     defaultReminders: [{ method: 'popup', minutes: 10 }],
   };
+  const showDeleted = q.get('showDeleted') === 'true';
   const syncToken = q.get('syncToken');
   const pageToken = q.get('pageToken');
   if (syncToken !== null) {
     const clash = NOT_WITH_SYNC_TOKEN.find((p) => q.has(p));
     if (clash) throw failures.badRequest(`Sync token cannot be used together with ${clash}.`);
+    // "All events deleted since the previous list request will always be in the result set and it
+    // is not allowed to set showDeleted to False."
+    if (q.get('showDeleted') === 'false')
+      throw failures.badRequest('Sync token cannot be used together with showDeleted=false.');
     const token = decodeToken(syncToken, syncTokenSchema);
     if (!token || token.e !== calendar.epoch || token.s > calendar.sequence)
       throw failures.fullSyncRequired();
@@ -135,7 +171,7 @@ function listEvents(ctx: ApiContext) {
       ...(result.nextAfter !== null
         ? { nextPageToken: encodeToken({ a: result.nextAfter, e: calendar.epoch }) }
         : { nextSyncToken: encodeToken({ e: calendar.epoch, s: calendar.sequence }) }),
-      items: result.items.map((s) => serialize(s, user.email)),
+      items: result.items.map((s) => serialize(s, user.email, showDeleted)),
     };
   }
   const page = pageToken ? decodeToken(pageToken, windowPageSchema) : null;
@@ -146,7 +182,7 @@ function listEvents(ctx: ApiContext) {
   const result = calendar.window({
     timeMin: timeParam(ctx, 'timeMin'),
     timeMax: timeParam(ctx, 'timeMax'),
-    showDeleted: q.get('showDeleted') === 'true',
+    showDeleted,
     after: page ? { startMs: page.t, id: page.i } : null,
     max: maxResults,
   });
@@ -155,7 +191,7 @@ function listEvents(ctx: ApiContext) {
     ...(result.next
       ? { nextPageToken: encodeToken({ t: result.next.startMs, i: result.next.id, s0: startedAt }) }
       : { nextSyncToken: encodeToken({ e: calendar.epoch, s: startedAt }) }),
-    items: result.items.map((s) => serialize(s, user.email)),
+    items: result.items.map((s) => serialize(s, user.email, showDeleted)),
   };
 }
 
@@ -166,6 +202,8 @@ export function calendarRoutes(): ApiRoute[] {
       pattern: /^\/calendar\/v3\/calendars\/([^/]+)\/events$/,
       endpoint: 'calendar.events.list',
       api: 'calendar',
+      params: LIST_PARAMS,
+      systemParams: CALENDAR_SYSTEM_PARAMS,
       cost: 1,
       scopes: READ_SCOPES,
       owner: 'calendarId',

@@ -8,6 +8,7 @@ import type { ApiContext, ApiRoute } from './google-api-router.js';
 import { failures } from './google-error-body.js';
 import { GMAIL_COSTS } from './google-quota.js';
 import { decodeToken, encodeToken } from './page-token.js';
+import { GMAIL_SYSTEM_PARAMS, type ParamSpecs } from './query-params.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/';
 export const GMAIL_METADATA_SCOPE = `${SCOPE}gmail.metadata`;
@@ -30,15 +31,40 @@ const historyTokenSchema = z.object({ a: z.number().int() });
 
 const USER = '/gmail/v1/users/([^/]+)';
 
-function intParam(value: string | null, fallback: number, min: number, max: number): number {
-  if (value === null) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n))
-    throw failures.badRequest(
-      `Invalid value '${value}'. Values must match the following regular expression: '[0-9]+'`,
-    );
-  return Math.min(max, Math.max(min, n));
+/** Already range-checked by the route's ParamSpecs; 0 means "the default", as for Google. */
+function intParam(value: string | null, fallback: number): number {
+  const n = Number(value ?? fallback);
+  return n > 0 ? n : fallback;
 }
+
+/** "The maximum allowed value for this field is 500" (maxResults' description in the discovery document). */
+const MAX_RESULTS = { type: 'integer', minimum: 0, maximum: 500 } as const;
+const PARAMS: Record<string, ParamSpecs> = {
+  'gmail.users.getProfile': {},
+  'gmail.users.messages.list': {
+    includeSpamTrash: { type: 'boolean' },
+    labelIds: { type: 'string', repeated: true },
+    maxResults: MAX_RESULTS,
+    pageToken: { type: 'string' },
+    q: { type: 'string' },
+  },
+  'gmail.users.messages.get': {
+    format: { type: 'string', enum: ['minimal', 'full', 'raw', 'metadata'] },
+    metadataHeaders: { type: 'string', repeated: true },
+  },
+  'gmail.users.history.list': {
+    historyTypes: {
+      type: 'string',
+      repeated: true,
+      enum: ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'],
+    },
+    labelId: { type: 'string' },
+    maxResults: MAX_RESULTS,
+    pageToken: { type: 'string' },
+    startHistoryId: { type: 'string' },
+  },
+  'gmail.users.settings.sendAs.list': {},
+};
 
 const hasMetadataScope = (ctx: ApiContext): boolean => ctx.grant.scopes.has(GMAIL_METADATA_SCOPE);
 
@@ -65,7 +91,7 @@ function listMessages(ctx: ApiContext) {
     labelIds: q.getAll('labelIds'),
     includeSpamTrash: q.get('includeSpamTrash') === 'true',
     after: after ? { internalDate: after.d, id: after.i } : null,
-    max: intParam(q.get('maxResults'), 100, 1, 500),
+    max: intParam(q.get('maxResults'), 100),
   });
   return {
     ...(page.messages.length > 0
@@ -82,9 +108,8 @@ function contentType(message: StoredMessage): string {
 }
 
 function getMessage(ctx: ApiContext) {
-  const format = (ctx.call.query.get('format') ?? 'full').toLowerCase();
-  if (!['full', 'metadata', 'minimal', 'raw'].includes(format))
-    throw failures.badRequest(`Invalid format: ${format}`);
+  // The enum (lowercase, as the discovery document lists it) is checked by the route's ParamSpecs.
+  const format = ctx.call.query.get('format') ?? 'full';
   if (hasMetadataScope(ctx) && (format === 'full' || format === 'raw')) {
     throw failures.forbidden(`Metadata scope doesn't allow format ${format.toUpperCase()}`);
   }
@@ -132,7 +157,7 @@ function listHistory(ctx: ApiContext) {
     startHistoryId: Number(start),
     types: q.getAll('historyTypes'),
     afterRecordId: after?.a ?? null,
-    max: intParam(q.get('maxResults'), 100, 1, 500),
+    max: intParam(q.get('maxResults'), 100),
   });
   if (result.expired) throw failures.notFound();
   return {
@@ -180,6 +205,8 @@ export function gmailRoutes(): ApiRoute[] {
     pattern: new RegExp(`^${USER}${path}$`),
     endpoint,
     api: 'gmail',
+    params: PARAMS[endpoint] ?? {},
+    systemParams: GMAIL_SYSTEM_PARAMS,
     cost: GMAIL_COSTS[endpoint],
     scopes,
     owner: 'userId',

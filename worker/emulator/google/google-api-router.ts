@@ -10,6 +10,7 @@ import type { GmailMailbox } from './gmail-mailbox.js';
 import { ApiFailure, failures } from './google-error-body.js';
 import type { GoogleQuota, QuotaApi } from './google-quota.js';
 import type { AccessGrant } from './oauth-server.js';
+import { checkQuery, type ParamSpecs } from './query-params.js';
 
 export interface ApiCall {
   method: string;
@@ -46,6 +47,10 @@ export interface ApiRoute {
   endpoint: string;
   api: QuotaApi;
   cost: number;
+  /** The query parameters the method takes (path parameters excluded); anything else is a 400. */
+  params: ParamSpecs;
+  /** The API's system parameters (alt, fields, key, …), accepted by every method. */
+  systemParams: readonly string[];
   /** Any one of these scopes allows the call. */
   scopes: readonly string[];
   /** How the first capture group names the owner: Gmail `userId` or Calendar `calendarId`. */
@@ -104,6 +109,7 @@ function run(deps: RouterDeps, call: ApiCall): unknown {
   if (!self) throw route.owner === 'userId' ? failures.delegationDenied(owner) : failures.notFound();
   const state = deps.userState(grant.email);
   if (!state) throw failures.notFound();
+  checkQuery(call.query, route.params, route.systemParams);
 
   // An injected fault is decided first; whether it still costs quota is configurable.
   const fault = deps.faults.serverError();

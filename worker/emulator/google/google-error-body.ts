@@ -33,6 +33,8 @@ export class ApiFailure extends Error {
       headers?: Record<string, string>;
       omitStatus?: boolean;
       location?: string;
+      /** Where `location` is: a header (default) or a query parameter. */
+      locationType?: 'header' | 'parameter';
     } = {},
   ) {
     super(message);
@@ -46,7 +48,7 @@ export class ApiFailure extends Error {
     };
     if (this.extra.location) {
       detail.location = this.extra.location;
-      detail.locationType = 'header';
+      detail.locationType = this.extra.locationType ?? 'header';
     }
     const error: GoogleErrorBody['error'] = { code: this.status, message: this.message, errors: [detail] };
     // Calendar's 410 (and older APIs) carry no `status` string.

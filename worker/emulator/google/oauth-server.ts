@@ -132,8 +132,16 @@ export class GoogleOAuthServer {
     return redirect(back.toString());
   }
 
-  /** POST /token (form-encoded). */
+  /**
+   * POST /token (form-encoded). Every answer carries `Cache-Control: no-store` and `Pragma: no-cache`:
+   * RFC 6749 §5.1 requires them wherever tokens or credentials are in the body, and Google sends them.
+   */
   token(form: URLSearchParams, authorization: string | undefined): HttpReply {
+    const reply = this.tokenReply(form, authorization);
+    return { ...reply, headers: { ...reply.headers, 'cache-control': 'no-store', pragma: 'no-cache' } };
+  }
+
+  private tokenReply(form: URLSearchParams, authorization: string | undefined): HttpReply {
     const client = this.authenticateClient(form, authorization);
     if ('reply' in client) return this.tokenError(client.reply);
     switch (form.get('grant_type')) {
