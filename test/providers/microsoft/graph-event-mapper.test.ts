@@ -90,13 +90,24 @@ describe('mapGraphEvent', () => {
     expect(mapGraphEvent({ id: 'gone', '@removed': { reason: 'deleted' } })).toEqual({ deleted: 'gone' });
   });
 
-  it('skips times that are not UTC rather than guessing the zone', () => {
+  it('reads times answered in another IANA zone in that zone (DST-aware)', () => {
+    const result = mapGraphEvent({
+      ...documented,
+      start: { dateTime: '2026-03-12T18:00:00.0000000', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-07-12T10:30:00.0000000', timeZone: 'America/Los_Angeles' },
+    });
+    expect(result).toMatchObject({
+      record: { start: new Date('2026-03-12T17:00:00Z'), end: new Date('2026-07-12T17:30:00Z') },
+    });
+  });
+
+  it('skips a zone it cannot convert (a Windows name) rather than guessing', () => {
     const result = mapGraphEvent({
       ...documented,
       start: { dateTime: '2026-03-12T09:00:00.0000000', timeZone: 'Pacific Standard Time' },
     });
     expect(result).toEqual({
-      skipped: { providerId: documented.id, reason: 'Graph event without a usable UTC start/end time' },
+      skipped: { providerId: documented.id, reason: 'Graph event without a usable start/end time' },
     });
   });
 

@@ -19,9 +19,10 @@ import {
   mailTokenSchema,
 } from './delta-token.js';
 import { graphError } from './graph-error-body.js';
-import { toGraphEvent } from './graph-event-json.js';
+import { preferredTimeZone, toGraphEvent } from './graph-event-json.js';
 import type { GraphMailbox } from './graph-mailbox.js';
 import { FOLDER_IDS, type GraphFolder, selectFields } from './graph-message-json.js';
+import { MESSAGE_PROPERTIES, USER_PROPERTIES } from './graph-properties.js';
 
 export interface GraphUserState {
   user: EmulatedUser;
@@ -63,6 +64,59 @@ function syncStateNotFound(): HttpReply {
   return graphError(410, 'syncStateNotFound', 'The sync state generation is not found. Resync required.');
 }
 
+function selectList(query: URLSearchParams): string[] | null {
+  return (
+    query
+      .get('$select')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? null
+  );
+}
+
+/** Graph's answer to `$select` of a property the type does not have. */
+function unknownProperty(
+  select: readonly string[] | null,
+  properties: ReadonlySet<string>,
+  type: string,
+  code: string,
+): HttpReply | null {
+  const bad = select?.find((p) => !properties.has(p));
+  return bad === undefined
+    ? null
+    : graphError(400, code, `Could not find a property named '${bad}' on type 'microsoft.graph.${type}'.`);
+}
+
+/**
+ * What message delta takes: the OData options Graph documents for it, the state tokens of its own
+ * links, and the bound function's one custom option (`changeType`, per the metadata). The emulator
+ * implements $select, $filter and the tokens; the other supported ones are refused as unimplemented
+ * so a test never passes on behaviour the emulator does not have.
+ */
+const MESSAGE_DELTA_IMPLEMENTED = new Set(['$select', '$filter', '$skiptoken', '$deltatoken']);
+const MESSAGE_DELTA_UNIMPLEMENTED = new Set(['$top', '$orderby', '$expand', 'changeType']);
+
+function messageDeltaOptions(query: URLSearchParams): HttpReply | null {
+  const names = [...new Set(query.keys())];
+  const unsupported = names.filter(
+    (n) => !MESSAGE_DELTA_IMPLEMENTED.has(n) && !MESSAGE_DELTA_UNIMPLEMENTED.has(n),
+  );
+  if (unsupported.length > 0)
+    return graphError(
+      400,
+      'ErrorInvalidUrlQuery',
+      `The following parameters are not supported with change tracking over the 'Messages' resource: '${unsupported.join(', ')}'.`,
+    );
+  const unimplemented = names.find((n) => MESSAGE_DELTA_UNIMPLEMENTED.has(n));
+  if (unimplemented)
+    return graphError(
+      400,
+      'BadRequest',
+      `The emulator does not implement '${unimplemented}' on message delta.`,
+    );
+  return null;
+}
+
 export function me(state: GraphUserState, request: GraphRequest): HttpReply {
   if (!hasScope(request, PROFILE_SCOPES)) return denied();
   const { user } = state;
@@ -75,11 +129,9 @@ export function me(state: GraphUserState, request: GraphRequest): HttpReply {
     givenName: user.name.split(' ')[0] ?? null,
     surname: user.name.split(' ').slice(1).join(' ') || null,
   };
-  const select = request.query
-    .get('$select')
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const select = selectList(request.query) ?? undefined;
+  const refused = unknownProperty(select ?? null, USER_PROPERTIES, 'user', 'Request_BadRequest');
+  if (refused) return refused;
   const body: Record<string, unknown> = {
     '@odata.context': `${request.baseUrl}v1.0/$metadata#users/$entity`,
   };
@@ -116,6 +168,8 @@ export function messagesDelta(
     return graphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
   const email = state.user.email;
   const q = request.query;
+  const refusedOption = messageDeltaOptions(q);
+  if (refusedOption) return refusedOption;
   const raw = q.get('$skiptoken') ?? q.get('$deltatoken');
   let token: MailToken;
   if (raw) {
@@ -132,12 +186,9 @@ export function messagesDelta(
         'ErrorInvalidUrlQueryFilter',
         'The query filter contains one or more invalid nodes.',
       );
-    const select =
-      q
-        .get('$select')
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean) ?? null;
+    const select = selectList(q);
+    const refused = unknownProperty(select, MESSAGE_PROPERTIES, 'message', 'RequestBroker--ParseUri');
+    if (refused) return refused;
     token = { k: 'mail', u: email, e: state.mailbox.epoch, f: folder, s: 0, a: 0, sel: select, r: received };
   }
   const max = pageSize(request.prefer, DEFAULT_MESSAGE_PAGE);
@@ -215,9 +266,15 @@ export function calendarViewDelta(state: GraphUserState, request: GraphRequest):
   } else {
     body['@odata.deltaLink'] = `${link}?$deltatoken=${encodeDeltaToken({ ...token, s: headSeq, a: 0 })}`;
   }
+  // Prefer is read on every request (a deltaLink does not remember it), as Graph does.
+  const zone = preferredTimeZone(request.prefer);
   body.value = page.map((s) => {
-    const graph = toGraphEvent(s.event);
+    const graph = toGraphEvent(s.event, zone ?? 'UTC');
     return s.deleted ? { id: graph.id, '@removed': { reason: 'deleted' } } : graph;
   });
-  return json(200, body);
+  const applied = [
+    ...(request.prefer?.includes('odata.maxpagesize') ? [`odata.maxpagesize=${max}`] : []),
+    ...(zone ? [`outlook.timezone="${zone}"`] : []),
+  ];
+  return json(200, body, applied.length > 0 ? { 'preference-applied': applied.join(', ') } : {});
 }

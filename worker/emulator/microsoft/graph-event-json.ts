@@ -1,17 +1,34 @@
 /**
  * An EmulatedEvent as Graph's calendarView returns it: times as `{ dateTime: '…T09:00:00.0000000',
- * timeZone: 'UTC' }`, `isCancelled`, `type` (singleInstance | occurrence), attendees with
- * `type` (required | optional | resource) and `status.response`
- * (none | organizer | tentativelyAccepted | accepted | declined | notResponded).
+ * timeZone: 'UTC' }` (or the zone `Prefer: outlook.timezone` asked for), `isCancelled`, `type`
+ * (singleInstance | occurrence), attendees with `type` (required | optional | resource) and
+ * `status.response` (none | organizer | tentativelyAccepted | accepted | declined | notResponded).
  */
+import { DateTime } from 'luxon';
 import type { EmulatedAttendee, EmulatedEvent, EmulatedResponse } from '../mailbox-model.js';
 
 const isAllDay = (value: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(value);
 
-/** Graph's local date-time with seven fractional digits. */
-function graphDateTime(value: string): { dateTime: string; timeZone: string } {
-  const iso = isAllDay(value) ? `${value}T00:00:00.000Z` : new Date(value).toISOString();
-  return { dateTime: `${iso.slice(0, 19)}.0000000`, timeZone: 'UTC' };
+/**
+ * Graph's local date-time with seven fractional digits, in `zone` (an IANA name, or 'UTC'). All-day
+ * events are not converted: Graph keeps them at midnight of their own (here UTC) dates whatever
+ * `Prefer: outlook.timezone` asks for.
+ */
+function graphDateTime(value: string, zone: string): { dateTime: string; timeZone: string } {
+  if (isAllDay(value)) return { dateTime: `${value}T00:00:00.0000000`, timeZone: 'UTC' };
+  const local = DateTime.fromISO(value, { setZone: true }).setZone(zone);
+  return { dateTime: `${local.toFormat("yyyy-MM-dd'T'HH:mm:ss")}.0000000`, timeZone: zone };
+}
+
+/**
+ * The zone `Prefer: outlook.timezone="…"` asks for, when the emulator knows it (IANA names; Graph
+ * also takes Windows names, which luxon cannot convert). Graph answers in UTC without the header.
+ */
+export function preferredTimeZone(prefer: string | undefined): string | null {
+  const asked = prefer ? /outlook\.timezone\s*=\s*"?([^",]+)"?/i.exec(prefer)?.[1]?.trim() : undefined;
+  if (!asked) return null;
+  if (asked.toUpperCase() === 'UTC') return 'UTC';
+  return DateTime.now().setZone(asked).isValid ? asked : null;
 }
 
 const RESPONSES: Record<EmulatedResponse, string> = {
@@ -36,7 +53,7 @@ export function graphEventId(emulatedId: string): string {
   return `AAMkADEv${Buffer.from(`evt:${emulatedId}`).toString('base64url')}AAA=`;
 }
 
-export function toGraphEvent(event: EmulatedEvent): Record<string, unknown> & { id: string } {
+export function toGraphEvent(event: EmulatedEvent, zone = 'UTC'): Record<string, unknown> & { id: string } {
   return {
     '@odata.etag': `W/"DwAAABYAAAA${event.id.slice(0, 12)}"`,
     id: graphEventId(event.id),
@@ -46,8 +63,8 @@ export function toGraphEvent(event: EmulatedEvent): Record<string, unknown> & { 
     showAs: event.status === 'tentative' ? 'tentative' : 'busy',
     type: event.recurringEventId ? 'occurrence' : 'singleInstance',
     ...(event.recurringEventId ? { seriesMasterId: graphEventId(event.recurringEventId) } : {}),
-    start: graphDateTime(event.start),
-    end: graphDateTime(event.end),
+    start: graphDateTime(event.start, zone),
+    end: graphDateTime(event.end, zone),
     location: { displayName: event.location ?? '' },
     organizer: {
       emailAddress: {

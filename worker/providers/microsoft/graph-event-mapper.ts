@@ -1,13 +1,15 @@
 /**
  * Graph calendarView event → EventRecord, a deletion, or SkippedRecord. Pure.
  * - `@removed` entries are deletions; `isCancelled` events are records with `cancelled: true`.
- * - Times are Graph's local `dateTime` + `timeZone`; the adapter asks for UTC
- *   (`Prefer: outlook.timezone="UTC"`), so only UTC is accepted here — anything else is skipped
- *   rather than guessed.
+ * - Times are Graph's local `dateTime` + `timeZone`. The adapter asks for UTC
+ *   (`Prefer: outlook.timezone="UTC"`, also Graph's default), but an answer in another zone is still
+ *   read in that zone when it is an IANA name; a zone luxon does not know (e.g. a Windows name such
+ *   as "Pacific Standard Time") is skipped rather than guessed.
  * - Attendees of `type: resource` are rooms/equipment, never people; `status.response` maps
  *   organizer/accepted → accepted, tentativelyAccepted → tentative, declined → declined,
  *   none/notResponded → needsAction.
  */
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AttendeeResponse, EventAttendee, EventRecord, SkippedRecord } from '../port.js';
 
@@ -45,14 +47,15 @@ const RESPONSES: Record<string, AttendeeResponse> = {
 
 const LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?$/;
 
+const UTC_NAMES = new Set(['utc', 'etc/utc', 'coordinated universal time']);
+
 function instant(value: z.infer<typeof when>): Date | null {
-  if (!value) return null;
-  const zone = (value.timeZone ?? 'UTC').toLowerCase();
-  if (zone !== 'utc' && zone !== 'etc/utc' && zone !== 'coordinated universal time') return null;
-  if (!LOCAL.test(value.dateTime)) return null;
-  // JS parses at most milliseconds; Graph sends 7 fractional digits.
-  const d = new Date(`${value.dateTime.slice(0, 23)}Z`);
-  return Number.isNaN(d.getTime()) ? null : d;
+  if (!value || !LOCAL.test(value.dateTime)) return null;
+  // JS and luxon parse at most milliseconds; Graph sends 7 fractional digits.
+  const local = value.dateTime.slice(0, 23);
+  const zone = value.timeZone ?? 'UTC';
+  const parsed = DateTime.fromISO(local, { zone: UTC_NAMES.has(zone.toLowerCase()) ? 'UTC' : zone });
+  return parsed.isValid ? parsed.toJSDate() : null;
 }
 
 export function mapGraphEvent(payload: unknown): GraphEventMapResult {
@@ -72,7 +75,7 @@ export function mapGraphEvent(payload: unknown): GraphEventMapResult {
   const start = instant(event.start);
   const end = instant(event.end);
   if (!start || !end)
-    return { skipped: { providerId: event.id, reason: 'Graph event without a usable UTC start/end time' } };
+    return { skipped: { providerId: event.id, reason: 'Graph event without a usable start/end time' } };
   const organizer = event.organizer?.emailAddress?.address?.trim().toLowerCase() || null;
   const attendees: EventAttendee[] = [];
   for (const a of event.attendees ?? []) {
