@@ -7,6 +7,7 @@
  *
  *   npm run demo                            # Gmail + Google Calendar through googleapis
  *   npm run demo -- --provider microsoft    # Outlook + Microsoft 365 through msal and the Graph client
+ *   npm run demo -- --serve                 # then keep the emulator up and serve the web pages on it
  *
  * The Microsoft emulator serves HTTPS with a certificate generated at start; the demo writes it to
  * RAPPORT_HOME/demo-emulator-ca.pem and trusts it through MICROSOFT_CA_FILE, as a deployment would trust a
@@ -44,6 +45,8 @@ if (provider !== 'google' && provider !== 'microsoft') {
   console.error(`demo: --provider must be google or microsoft, not ${provider}`);
   process.exit(2);
 }
+
+const serve = process.argv.includes('--serve');
 
 const started = performance.now();
 const step = (text: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${text}`);
@@ -136,6 +139,19 @@ try {
   console.log();
   await reportCommand(app, { user: USER.email, asOf: AS_OF, out: './out' });
   step(`done — open ${path.resolve('out/report.html')} in a browser`);
+  if (serve) {
+    // The emulator stays up, so the server's background sync keeps the demo account healthy instead of
+    // marking it "needs reauth" for want of a real Google client.
+    const { issueLoginCode } = await import('../worker/api/auth/login-codes.js');
+    const { serveCommand } = await import('../worker/cli/commands/serve.js');
+    const issued = await issueLoginCode(app.db.prisma, USER.email);
+    const site = config.PUBLIC_URL.replace(/\/+$/, '');
+    console.log(
+      `\nWeb pages: open ${site}/login and sign in as ${USER.email} with the one-time code ${issued.code}\n` +
+        `The mailbox is from 2001, so as of today nobody is merely cooling: see ${site}/cooling-off?asOf=${AS_OF}. Ctrl-C stops.\n`,
+    );
+    await serveCommand(app);
+  }
 } finally {
   await app.close();
   await emulator.close();

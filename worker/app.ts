@@ -16,7 +16,10 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function openApp(config: Config, logger = createLogger(config.LOG_LEVEL)): Promise<App> {
+export async function openApp(
+  config: Config,
+  logger = createLogger(config.LOG_LEVEL ?? 'info'),
+): Promise<App> {
   const db = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     rapportHome: config.rapportHome,

@@ -14,7 +14,8 @@ const optionalUrl = z.url().optional();
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: `info` for the long-running worker and server, `warn` for one-shot CLI commands. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** Postgres connection string. Unset → embedded PGlite database under RAPPORT_HOME. */
   DATABASE_URL: z
     .string()

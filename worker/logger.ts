@@ -5,6 +5,7 @@
  * a cursor) is masked before it is written. Errors are reduced to their type, kind, status, code,
  * message and stack: a provider error's attached response (body, request URL, headers) is never logged.
  */
+import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
@@ -62,7 +63,13 @@ export function safeError(value: unknown): Record<string, unknown> {
 
 const maskReason = (value: unknown) => (typeof value === 'string' ? maskText(value) : value);
 
+/**
+ * Logs go to stderr, so a command's own output on stdout stays clean to read and to pipe. On a terminal
+ * they are printed as short readable lines (pino-pretty, loaded only then); otherwise as JSON lines for
+ * log collectors. Redaction and masking happen before either.
+ */
 export function createLogger(level: string, destination: NodeJS.WritableStream = process.stderr): Logger {
+  const tty = destination === process.stderr && process.stderr.isTTY;
   return pino(
     {
       level,
@@ -86,6 +93,11 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
       },
       base: undefined,
     },
-    destination,
+    tty ? prettyStderr() : destination,
   );
+}
+
+function prettyStderr(): NodeJS.WritableStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pretty({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
 }

@@ -15,13 +15,23 @@ const limitParam = z.coerce
   .min(1, LIMIT_MESSAGE)
   .max(1000, LIMIT_MESSAGE);
 
+// `?limit=5&limit=6` arrives as an array: say so, instead of "must be a whole number" about an array.
+const eachOnce = z.record(z.string(), z.unknown()).superRefine((query, ctx) => {
+  for (const [key, value] of Object.entries(query)) {
+    if (Array.isArray(value))
+      ctx.addIssue({ code: 'custom', path: [key], message: 'give it once, not several times' });
+  }
+});
+
 const strict = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; allowed: ${Object.keys(shape).join(', ')}`
-        : undefined,
-  });
+  eachOnce.pipe(
+    z.strictObject(shape, {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; allowed: ${Object.keys(shape).join(', ')}`
+          : undefined,
+    }),
+  );
 
 export const coolingOffQuery = strict({ limit: limitParam.default(20), asOf: asOfParam.optional() });
 

@@ -10,7 +10,8 @@ export const userEmail = mailAddress();
 /** ISO date (midnight UTC) or date-time with an offset, not in the future: the API's rule (as-of.ts). */
 export const asOf = asOfInstant;
 
-export const limit = z.coerce.number({ error: 'must be a number' }).int().min(1).max(1000);
+const LIMIT = { error: 'must be a whole number from 1 to 1000' };
+export const limit = z.coerce.number(LIMIT).int(LIMIT).min(1, LIMIT).max(1000, LIMIT);
 
 export function parseFlags<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
   const result = schema.safeParse(raw);

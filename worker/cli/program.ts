@@ -10,10 +10,18 @@ import { UsageError } from '../errors.js';
  * The app and the command's module are loaded only when the command runs: `rapport --help` loads
  * neither the database client nor any provider SDK, and `people` never loads the HTTP server.
  */
-function withApp<T>(command: () => Promise<(app: App, options: T) => Promise<void>>) {
+function withApp<T>(
+  command: () => Promise<(app: App, options: T) => Promise<void>>,
+  { service = false }: { service?: boolean } = {},
+) {
   return async (options: T) => {
+    const config = loadConfig();
+    // A one-shot command speaks for itself on stdout; its logs stay quiet unless asked (LOG_LEVEL).
+    const level = config.LOG_LEVEL ?? (service ? 'info' : 'warn');
     // The database opens while the command's modules load: the two overlap.
-    const opening = import('../app.js').then(({ openApp }) => openApp(loadConfig()));
+    const opening = Promise.all([import('../app.js'), import('../logger.js')]).then(
+      ([{ openApp }, { createLogger }]) => openApp(config, createLogger(level)),
+    );
     const run = await command().catch(async (error) => {
       await opening.then((app) => app.close()).catch(() => {});
       throw error;
@@ -155,11 +163,11 @@ export function buildProgram(): Command {
   program
     .command('worker')
     .description('run the queue workers and schedulers')
-    .action(withApp(async () => (await import('./commands/worker.js')).workerCommand));
+    .action(withApp(async () => (await import('./commands/worker.js')).workerCommand, { service: true }));
   program
     .command('serve')
     .description('run the HTTP API and web pages')
-    .action(withApp(async () => (await import('./commands/serve.js')).serveCommand));
+    .action(withApp(async () => (await import('./commands/serve.js')).serveCommand, { service: true }));
   program
     .command('board')
     .description('queue dashboard (Bull Board) for operators; no login, so loopback by default')

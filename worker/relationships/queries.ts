@@ -4,7 +4,9 @@
  * documented in docs/cli.md.
  */
 import type { RelationshipMetrics } from '../analysis/result.js';
+import { THRESHOLDS } from '../analysis/thresholds.js';
 import type { PrismaClient } from '../db/database.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Tier } from '../generated/prisma/enums.js';
 import type { UserRef } from '../users.js';
 
@@ -154,6 +156,46 @@ export async function oneSidedAsks(prisma: PrismaClient, runId: string): Promise
       reason: m.askReason ?? '',
     };
   });
+}
+
+/** Why a cooling-off list is empty: what was looked at, and what kept each group off it. */
+export interface CoolingOffWhy {
+  people: number;
+  /** Fewer than the minimum meaningful interactions in the recent window: too little to judge a rhythm. */
+  tooLittleRecent: number;
+  /** Recently active and still within their usual rhythm (fading probability below the bar). */
+  inRhythm: number;
+  minRecentInteractions: number;
+  recentDays: number;
+  minFadingProbability: number;
+  /** The recently active person nearest the bar, if any. */
+  closest: { name: string | null; email: string; fadingProbability: number } | null;
+}
+
+export async function coolingOffWhy(prisma: PrismaClient, runId: string): Promise<CoolingOffWhy> {
+  const c = THRESHOLDS.cooling;
+  const eligible = Prisma.sql`"fadingProbability" IS NOT NULL AND (metrics->>'recentInteractions')::int >= ${c.minRecentInteractions}`;
+  const [counts] = await prisma.$queryRaw<{ people: number; eligible: number; inRhythm: number }[]>`
+    SELECT count(*)::int AS people,
+           count(*) FILTER (WHERE ${eligible})::int AS eligible,
+           count(*) FILTER (WHERE ${eligible} AND "fadingProbability" < ${c.minFadingProbability})::int AS "inRhythm"
+    FROM "RelationshipSnapshot" WHERE "runId" = ${runId}::uuid`;
+  const [closest] = await prisma.$queryRaw<
+    { name: string | null; email: string; fadingProbability: number }[]
+  >`
+    SELECT name, email, "fadingProbability" FROM "RelationshipSnapshot"
+    WHERE "runId" = ${runId}::uuid AND ${eligible} AND "coolingScore" IS NULL
+    ORDER BY "fadingProbability" DESC, email LIMIT 1`;
+  const people = counts?.people ?? 0;
+  return {
+    people,
+    tooLittleRecent: people - (counts?.eligible ?? 0),
+    inRhythm: counts?.inRhythm ?? 0,
+    minRecentInteractions: c.minRecentInteractions,
+    recentDays: c.recentDays,
+    minFadingProbability: c.minFadingProbability,
+    closest: closest ?? null,
+  };
 }
 
 export async function people(

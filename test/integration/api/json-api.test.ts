@@ -267,6 +267,8 @@ describe('bad parameters', () => {
     ['/v1/people?tier=friend', /^tier: must be one of 'connection', 'contact', 'one-way'$/],
     ['/v1/asks?limit=5', /unknown parameter 'limit'/],
     ['/v1/reports/latest?week=1', /unknown parameter 'week'/],
+    ['/v1/cooling-off?limit=5&limit=6', /^limit: give it once, not several times$/],
+    ['/v1/people?tier=contact&tier=connection', /^tier: give it once, not several times$/],
   ];
   for (const [url, message] of cases) {
     it(`${url} → 400`, async () => {

@@ -12,10 +12,10 @@ import { parseFlags, userEmail } from '../options.js';
 import { renderTable } from '../table.js';
 
 export async function connectCommand(app: App, provider: string, raw: unknown): Promise<void> {
-  const flags = parseFlags(z.object({ user: userEmail, provider: z.enum(['google', 'microsoft']) }), {
-    ...(raw as object),
-    provider,
-  });
+  // The provider is an argument, not a flag: checked on its own so the message does not name a --provider.
+  const known = z.enum(['google', 'microsoft']).safeParse(provider);
+  if (!known.success) throw new UsageError(`unknown provider '${provider}': use google or microsoft`);
+  const flags = { ...parseFlags(z.object({ user: userEmail }), raw), provider: known.data };
   const user = await findOrCreateUser(app.db.prisma, flags.user);
   const { accountId } = await connectViaLocalCallback(
     createConnectService(app),

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { UsageError } from '../../errors.js';
+import { listenOrExplain } from '../listen.js';
 import { parseFlags } from '../options.js';
 
 const boardFlags = z.object({
@@ -24,7 +25,7 @@ export async function boardCommand(config: Config, raw: unknown): Promise<void> 
   const queues = openQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   try {
     const server = await buildBoard(queues, { manage: flags.manage });
-    const address = await server.listen({ host: flags.host, port: flags.port });
+    const address = await listenOrExplain(server, flags.host, flags.port, '--port');
     const mode = flags.manage ? 'jobs can be retried and removed' : 'read-only';
     process.stdout.write(
       `rapport board: queue dashboard on ${address} (${mode}, no login: keep it private)\n`,

@@ -1,7 +1,14 @@
 /** analyze, cooling-off, asks, people: thin adapters over relationships/queries. */
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { coolingOff, ensureRun, oneSidedAsks, people } from '../../relationships/queries.js';
+import {
+  type CoolingOffWhy,
+  coolingOff,
+  coolingOffWhy,
+  ensureRun,
+  oneSidedAsks,
+  people,
+} from '../../relationships/queries.js';
 import { requireUser } from '../../users.js';
 import { asOf, limit, parseFlags, userEmail } from '../options.js';
 import { renderTable, shortDate } from '../table.js';
@@ -54,8 +61,27 @@ export async function coolingOffCommand(app: App, raw: unknown): Promise<void> {
         { header: 'last', value: (r) => shortDate(r.lastInteractionAt) },
         { header: 'why', value: (r) => r.reason, max: 90 },
       ])}`,
-    `nobody is cooling off ${asOfNote(run.asOf)}`,
+    rows.length === 0 && !flags.json ? whyNobody(await coolingOffWhy(app.db.prisma, run.id), run.asOf) : '',
   );
+}
+
+/** The empty answer says what was looked at and what kept people off the list. */
+function whyNobody(why: CoolingOffWhy, at: Date): string {
+  const head = `nobody is cooling off ${asOfNote(at)}`;
+  if (why.people === 0) return `${head}: no people yet (import or sync some mail first)`;
+  const pct = (p: number) => `${Math.round(p * 100)} %`;
+  const months = Math.round(why.recentDays / 30);
+  const lines = [
+    `${head}. Looked at ${why.people} ${why.people === 1 ? 'person' : 'people'}:`,
+    `  ${why.tooLittleRecent} with fewer than ${why.minRecentInteractions} interactions in the last ${months} months (too little recent contact to judge a rhythm)`,
+    `  ${why.inRhythm} still within their usual rhythm (chance of 90 days' silence below ${pct(why.minFadingProbability)})`,
+  ];
+  if (why.closest) {
+    lines.push(
+      `closest to the list: ${why.closest.name ?? why.closest.email} (${pct(why.closest.fadingProbability)} chance of 90 days' silence)`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export async function asksCommand(app: App, raw: unknown): Promise<void> {

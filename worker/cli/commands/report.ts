@@ -3,7 +3,8 @@
  * report.html (images by file name, so it opens in a browser), report.txt and the chart PNGs to DIR, and
  * with --send emails it through the exactly-once outbox.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { App } from '../../app.js';
@@ -35,13 +36,12 @@ export async function reportCommand(app: App, raw: unknown): Promise<void> {
   const built = await buildReport(app.db.prisma, user, at);
   const { model, rendered } = built;
 
-  const dir = path.resolve(flags.out);
-  await mkdir(dir, { recursive: true });
+  const dir = await outputDirectory(flags.out);
   const browserHtml = renderHtml(model, rendered.charts, { imageSrc: (c) => c.filename });
   await Promise.all([
-    writeFile(path.join(dir, 'report.html'), browserHtml),
-    writeFile(path.join(dir, 'report.txt'), rendered.text),
-    ...rendered.charts.map((c) => writeFile(path.join(dir, c.filename), c.png)),
+    writeOwnFile(dir, 'report.html', browserHtml),
+    writeOwnFile(dir, 'report.txt', rendered.text),
+    ...rendered.charts.map((c) => writeOwnFile(dir, c.filename, c.png)),
   ]);
   const files = ['report.html', 'report.txt', ...rendered.charts.map((c) => c.filename)];
   process.stdout.write(
@@ -75,5 +75,51 @@ export async function reportCommand(app: App, raw: unknown): Promise<void> {
     process.stdout.write(`${line}\n`);
   } finally {
     mailer.close();
+  }
+}
+
+/** --out as a directory, created if absent; a path to something else is bad input, not a stack trace. */
+async function outputDirectory(out: string): Promise<string> {
+  const dir = path.resolve(out);
+  const existing = await stat(dir).catch(() => null);
+  if (existing && !existing.isDirectory()) throw new UsageError(`--out ${out} is not a directory`);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`--out ${out} is not a directory`);
+    if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`--out ${out}: permission denied`);
+    throw error;
+  }
+  return dir;
+}
+
+/**
+ * Writes one report file, replacing an earlier report's file but never following a symbolic link: a link
+ * planted as report.html (say, to ~/.bashrc) is refused instead of overwriting what it points to.
+ */
+async function writeOwnFile(dir: string, name: string, data: string | Uint8Array): Promise<void> {
+  const file = path.join(dir, name);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(
+      file,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+      0o644,
+    );
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new UsageError(`${file} is a symbolic link; not writing through it`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') {
+      throw new UsageError(
+        `cannot write ${file} (${code === 'EISDIR' ? 'a directory is in the way' : 'permission denied'})`,
+      );
+    }
+    throw error;
+  }
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
   }
 }

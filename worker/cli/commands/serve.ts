@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import type { App } from '../../app.js';
+import { listenOrExplain } from '../listen.js';
 
 export async function serveCommand(app: App): Promise<void> {
   const { config } = app;
@@ -41,7 +42,7 @@ export async function serveCommand(app: App): Promise<void> {
       accountEvents: queues ? queuedAccountEvents(queues) : inProcess!,
       ...(queues ? { queueStats: bullmqQueueStats([queues.sync, queues.analyze, queues.report]) } : {}),
     });
-    const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+    const address = await listenOrExplain(server, config.HTTP_HOST, config.HTTP_PORT, 'HTTP_PORT');
     process.stdout.write(`rapport serve: listening on ${address} (public URL ${config.PUBLIC_URL})\n`);
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     process.stdout.write('rapport serve: shutting down\n');

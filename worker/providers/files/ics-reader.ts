@@ -295,7 +295,11 @@ function rootsOf(text: string): Component[] {
   const parsed = ICAL.parse(text) as unknown;
   if (!Array.isArray(parsed) || parsed.length === 0) return [];
   const list = typeof parsed[0] === 'string' ? [parsed] : (parsed as unknown[]);
-  return list.filter((j): j is unknown[] => Array.isArray(j)).map((j) => new ICAL.Component(j as unknown[]));
+  // Only calendars: a vCard or other jCal-shaped text parses too, and would otherwise read as empty.
+  return list
+    .filter((j): j is unknown[] => Array.isArray(j))
+    .map((j) => new ICAL.Component(j as unknown[]))
+    .filter((c) => c.name === 'vcalendar');
 }
 
 /**
