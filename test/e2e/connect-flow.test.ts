@@ -109,10 +109,10 @@ describe('connecting Google from the web pages', () => {
       const account = await db.prisma.account.findFirstOrThrow({ where: { externalId: EMAIL } });
       expect(account.refreshTokenEnc).toBeTruthy();
       expect(account.grantedScopes).toContain('https://www.googleapis.com/auth/gmail.metadata');
-      const refreshToken = app.cipher.open({
-        ciphertext: account.refreshTokenEnc!,
-        keyId: account.tokenKeyId!,
-      });
+      const refreshToken = app.cipher.open(
+        { ciphertext: account.refreshTokenEnc!, keyId: account.tokenKeyId! },
+        account.id,
+      );
       expect(account.refreshTokenEnc).not.toContain(refreshToken);
       expect(await db.prisma.oAuthState.count()).toBe(0);
 
@@ -193,10 +193,10 @@ describe('connecting Microsoft from the web pages', () => {
       const synced = await db.prisma.account.findUniqueOrThrow({ where: { id: account.id } });
       expect(synced.lastSyncAt).not.toBeNull();
       // The stored (possibly rotated) refresh token is one the identity platform issued.
-      const refreshToken = app.cipher.open({
-        ciphertext: synced.refreshTokenEnc!,
-        keyId: synced.tokenKeyId!,
-      });
+      const refreshToken = app.cipher.open(
+        { ciphertext: synced.refreshTokenEnc!, keyId: synced.tokenKeyId! },
+        synced.id,
+      );
       expect(graph.revoke(refreshToken)).toBe(1);
       expect(await db.prisma.oAuthState.count({ where: { provider: 'microsoft' } })).toBe(0);
     } finally {

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import * as google from '../providers/google/google-oauth.js';
 import * as microsoft from '../providers/microsoft/microsoft-oauth.js';
 import { microsoftSettings } from '../providers/microsoft/microsoft-settings.js';
+import { openAccountToken, sealedTokenFields } from '../security/account-tokens.js';
 import type { ConnectProvider, ConnectService } from './connect-service.js';
 
 export type { ConnectProvider, ConnectService } from './connect-service.js';
@@ -117,21 +118,26 @@ export function createConnectService(app: App): ConnectService {
           `Rapport needs every requested permission; missing: ${grant.missingScopes.join(', ')}`,
         );
       }
-      const sealed = app.cipher.seal(grant.refreshToken);
+      const key = { userId: pending.userId, provider, externalId: grant.email };
       const fields = {
         status: 'active' as const,
-        refreshTokenEnc: sealed.ciphertext,
-        tokenKeyId: sealed.keyId,
         grantedScopes: grant.grantedScopes,
         lastError: null,
       };
-      const account = await prisma.account.upsert({
-        where: {
-          userId_provider_externalId: { userId: pending.userId, provider, externalId: grant.email },
-        },
-        create: { userId: pending.userId, provider, externalId: grant.email, ...fields },
-        update: fields,
-        select: { id: true },
+      // The token is sealed for the account's id, which a new account only has once its row exists: the
+      // row and its token are written in one transaction, so nobody sees the one without the other.
+      const account = await prisma.$transaction(async (tx) => {
+        const row = await tx.account.upsert({
+          where: { userId_provider_externalId: key },
+          create: { ...key, ...fields },
+          update: fields,
+          select: { id: true },
+        });
+        await tx.account.update({
+          where: { id: row.id },
+          data: sealedTokenFields(app.cipher, row.id, grant.refreshToken),
+        });
+        return row;
       });
       app.logger.info({ accountId: account.id, provider }, 'account connected');
       return { accountId: account.id, userId: pending.userId, provider };
@@ -141,7 +147,14 @@ export function createConnectService(app: App): ConnectService {
       try {
         const account = await prisma.account.findFirst({
           where: { id: accountId, userId },
-          select: { provider: true, externalId: true, refreshTokenEnc: true, tokenKeyId: true },
+          select: {
+            id: true,
+            provider: true,
+            externalId: true,
+            refreshTokenEnc: true,
+            tokenKeyId: true,
+            tokenFormat: true,
+          },
         });
         if (!account?.refreshTokenEnc || !account.tokenKeyId) return 'no-token';
         // Revoking ends the app's whole grant for that mailbox: if another Rapport user connected the
@@ -158,7 +171,8 @@ export function createConnectService(app: App): ConnectService {
         // The redirect URI plays no part in revocation.
         const flow = flowFor(app, account.provider, '');
         if (!flow.revoke) return 'not-supported';
-        const token = app.cipher.open({ ciphertext: account.refreshTokenEnc, keyId: account.tokenKeyId });
+        const token = await openAccountToken(prisma, app.cipher, account, app.logger);
+        if (!token) return 'no-token';
         await withinMs(REVOKE_WAIT_MS, 'revoking access', flow.revoke(token), account.provider);
         app.logger.info({ accountId, provider: account.provider }, 'access revoked at the provider');
         return 'revoked';

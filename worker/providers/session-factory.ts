@@ -2,6 +2,7 @@
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { openAccountToken, sealedTokenFields } from '../security/account-tokens.js';
 import type { TokenCipher } from '../security/token-cipher.js';
 import type { SyncableAccount } from '../sync/sync-account.js';
 import { createGoogleSession } from './google/google-session.js';
@@ -19,10 +20,11 @@ export interface SessionFactoryDeps {
 
 export function sessionFactory({ config, cipher, logger, prisma }: SessionFactoryDeps) {
   return async (account: SyncableAccount): Promise<ProviderSession> => {
-    if (!account.refreshTokenEnc || !account.tokenKeyId) {
+    // Opened for this account only; a token stored before that binding is re-sealed on the way.
+    const refreshToken = await openAccountToken(prisma, cipher, account, logger);
+    if (!refreshToken) {
       throw new ProviderError('auth', 'account has no stored refresh token; reconnect it');
     }
-    const refreshToken = cipher.open({ ciphertext: account.refreshTokenEnc, keyId: account.tokenKeyId });
     switch (account.provider) {
       case 'google':
         if (!config.GOOGLE_CLIENT_ID || !config.GOOGLE_CLIENT_SECRET) {
@@ -49,10 +51,9 @@ export function sessionFactory({ config, cipher, logger, prisma }: SessionFactor
           backfillMonths: config.BACKFILL_MONTHS,
           logger,
           async onRefreshTokenRotated(rotated) {
-            const sealed = cipher.seal(rotated);
             await prisma.account.update({
               where: { id: account.id },
-              data: { refreshTokenEnc: sealed.ciphertext, tokenKeyId: sealed.keyId },
+              data: sealedTokenFields(cipher, account.id, rotated),
             });
           },
         });

@@ -28,6 +28,7 @@ export interface SyncableAccount {
   calendarCursor: Prisma.JsonValue | null;
   refreshTokenEnc: string | null;
   tokenKeyId: string | null;
+  tokenFormat: number | null;
   user: { id: string; email: string };
 }
 
@@ -63,6 +64,7 @@ export async function loadSyncableAccount(
       calendarCursor: true,
       refreshTokenEnc: true,
       tokenKeyId: true,
+      tokenFormat: true,
       user: { select: { id: true, email: true } },
     },
   });

@@ -92,7 +92,10 @@ describe('Google sync into Postgres', () => {
       { row: string }[]
     >`SELECT row_to_json(a)::text AS row FROM "Account" a`;
     const account = await db.prisma.account.findFirstOrThrow({ where: { userId: users.ada!.id } });
-    const token = app.cipher.open({ ciphertext: account.refreshTokenEnc!, keyId: account.tokenKeyId! });
+    const token = app.cipher.open(
+      { ciphertext: account.refreshTokenEnc!, keyId: account.tokenKeyId! },
+      account.id,
+    );
     expect(token.length).toBeGreaterThan(10);
     for (const { row } of rows) expect(row).not.toContain(token);
     expect(account.grantedScopes).toContain('https://www.googleapis.com/auth/gmail.metadata');
@@ -205,7 +208,10 @@ describe('Google sync into Postgres', () => {
 
   it('disconnecting gives the access back: release revokes the refresh token at Google', async () => {
     const account = await db.prisma.account.findFirstOrThrow({ where: { userId: users.ada!.id } });
-    const token = app.cipher.open({ ciphertext: account.refreshTokenEnc!, keyId: account.tokenKeyId! });
+    const token = app.cipher.open(
+      { ciphertext: account.refreshTokenEnc!, keyId: account.tokenKeyId! },
+      account.id,
+    );
     const connect = createConnectService(app);
     // Only the owner's own account: another user's id changes nothing.
     expect(await connect.release(users.bob!.id, account.id)).toBe('no-token');

@@ -102,7 +102,8 @@ describe('Microsoft sync into Postgres', () => {
       expect.arrayContaining(['Mail.ReadBasic', 'Calendars.ReadBasic', 'User.Read']),
     );
     expect(row.grantedScopes.some((s) => /Mail\.Read$|ReadWrite|Send/i.test(s))).toBe(false);
-    const token = app.cipher.open({ ciphertext: row.refreshTokenEnc!, keyId: row.tokenKeyId! });
+    const token = app.cipher.open({ ciphertext: row.refreshTokenEnc!, keyId: row.tokenKeyId! }, row.id);
+    expect(row.tokenFormat).toBe(2);
     expect(token.length).toBeGreaterThan(10);
     const dump = await db.prisma.$queryRaw<
       { row: string }[]
@@ -111,10 +112,8 @@ describe('Microsoft sync into Postgres', () => {
   });
 
   it('backfills exactly the seeded mailbox and calendar, re-sync stores nothing, delta brings exactly the appended', async () => {
-    const before = app.cipher.open({
-      ciphertext: (await account('ada')).refreshTokenEnc!,
-      keyId: (await account('ada')).tokenKeyId!,
-    });
+    const ada = await account('ada');
+    const before = app.cipher.open({ ciphertext: ada.refreshTokenEnc!, keyId: ada.tokenKeyId! }, ada.id);
     const first = await syncUserInline(app, users.ada);
     expect(first.summary).toMatch(/microsoft up-to-date/);
     expect(await storedMessageIds(users.ada.id)).toEqual(expectedMessageIds(mailboxes.ada.messages));
@@ -123,7 +122,11 @@ describe('Microsoft sync into Postgres', () => {
 
     // Entra rotates refresh tokens; the newest one is what the account now holds, sealed.
     const after = await account('ada');
-    const rotated = app.cipher.open({ ciphertext: after.refreshTokenEnc!, keyId: after.tokenKeyId! });
+    const rotated = app.cipher.open(
+      { ciphertext: after.refreshTokenEnc!, keyId: after.tokenKeyId! },
+      after.id,
+    );
+    expect(after.tokenFormat).toBe(2);
     expect(rotated).not.toBe(before);
     expect(after.mailCursor).not.toBeNull();
 

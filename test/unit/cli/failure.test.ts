@@ -28,10 +28,10 @@ describe('describeFailure', () => {
   });
 
   it('a stored token that no key opens points at TOKEN_ENCRYPTION_KEYS', () => {
-    const sealed = createTokenCipher([{ id: 'k1', key: Buffer.alloc(32, 1) }]).seal('1//token');
+    const sealed = createTokenCipher([{ id: 'k1', key: Buffer.alloc(32, 1) }]).seal('1//token', 'account-1');
     let thrown: unknown;
     try {
-      createTokenCipher([{ id: 'k1', key: Buffer.alloc(32, 2) }]).open(sealed);
+      createTokenCipher([{ id: 'k1', key: Buffer.alloc(32, 2) }]).open(sealed, 'account-1');
     } catch (error) {
       thrown = error;
     }
