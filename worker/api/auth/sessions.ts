@@ -3,6 +3,7 @@
  * so a database dump signs nobody in. Sessions end after SESSION_TTL_MS or on sign-out.
  */
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PrismaClient } from '../../db/database.js';
 import type { UserRef } from '../../users.js';
 import { randomSecret, sha256Hex } from './secret-tokens.js';
@@ -61,4 +62,15 @@ export async function sessionUser(
 
 export async function endSession(prisma: PrismaClient, token: string): Promise<void> {
   await prisma.session.deleteMany({ where: { tokenHash: sha256Hex(token) } });
+}
+
+/**
+ * Starts a new CSRF secret (the HttpOnly cookie @fastify/csrf-protection checks form tokens against), so
+ * tokens handed out before signing in or out are refused afterwards: whoever used this browser before,
+ * or planted a secret in it, cannot post forms into the new session. Called on both.
+ */
+export function rotateCsrfSecret(request: FastifyRequest, reply: FastifyReply, cookies: CookiePolicy): void {
+  // The plugin makes a fresh secret (and sets its cookie) when the request brought none.
+  delete request.cookies[cookies.csrfName];
+  reply.generateCsrf();
 }

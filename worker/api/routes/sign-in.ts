@@ -1,12 +1,13 @@
 /**
  * Sign-in by one-time code (from `rapport login-code --user EMAIL`) and sign-out. POST /login is rate
- * limited per client address; the code itself also dies after a few wrong guesses (login-codes.ts).
+ * limited per client address, and a client that keeps typing wrong codes for an address is made to wait
+ * (login-codes.ts). Signing in and out both start a new CSRF secret (sessions.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { mailAddress } from '../../ingest/address.js';
 import { redeemLoginCode } from '../auth/login-codes.js';
-import { endSession, startSession } from '../auth/sessions.js';
+import { endSession, rotateCsrfSecret, startSession } from '../auth/sessions.js';
 import { type PageContext, page } from '../html/layout.js';
 import { html } from '../html/safe-html.js';
 import type { RouteContext } from './route-context.js';
@@ -65,15 +66,45 @@ export function signInRoutes(server: FastifyInstance, ctx: RouteContext): void {
           .type('text/html')
           .send(loginPage(pageCtx, email, message));
       }
-      const user = await redeemLoginCode(prisma, form.data.email, form.data.code);
-      if (!user) {
+      const result = await redeemLoginCode(prisma, {
+        email: form.data.email,
+        code: form.data.code,
+        client: request.ip,
+      });
+      if (result.outcome === 'throttled') {
+        // Ids only: never the address typed or the code.
+        request.log.warn(
+          { userId: result.userId, scope: result.scope, retryAfterSeconds: result.retryAfterSeconds },
+          'sign-in throttled: too many wrong codes',
+        );
+        const minutes = Math.ceil(result.retryAfterSeconds / 60);
+        return reply
+          .code(429)
+          .header('retry-after', String(result.retryAfterSeconds))
+          .type('text/html')
+          .send(
+            loginPage(
+              pageCtx,
+              email,
+              `Too many wrong codes. Wait ${minutes === 1 ? 'a minute' : `${minutes} minutes`} and try again.`,
+            ),
+          );
+      }
+      if (result.outcome === 'wrong') {
+        request.log.warn(
+          { userId: result.userId, clientFailures: result.clientFailures },
+          'sign-in refused: wrong, used or expired code',
+        );
         return reply
           .code(401)
           .type('text/html')
           .send(loginPage(pageCtx, email, 'That code is wrong, already used or expired. Ask for a new one.'));
       }
+      const { user } = result;
       const session = await startSession(prisma, user.id);
       request.log.info({ userId: user.id }, 'signed in');
+      // A CSRF token handed out before signing in (to whoever held this browser) is worthless now.
+      rotateCsrfSecret(request, reply, cookies);
       return reply
         .setCookie(cookies.sessionName, session.token, { ...cookies.options, expires: session.expiresAt })
         .redirect('/account', 303);
@@ -83,6 +114,8 @@ export function signInRoutes(server: FastifyInstance, ctx: RouteContext): void {
   server.post('/logout', async (request, reply) => {
     const token = request.cookies[cookies.sessionName];
     if (token) await endSession(prisma, token);
+    // Nothing of the session outlives it, its CSRF secret included.
+    rotateCsrfSecret(request, reply, cookies);
     return reply.clearCookie(cookies.sessionName, cookies.options).redirect('/login', 303);
   });
 }
