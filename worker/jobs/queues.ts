@@ -309,19 +309,28 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
   // A sync that has failed for good (no attempts left, or an error that can never succeed) is written on
   // the account, where its owner sees it (`rapport status`, the accounts page), not only in the logs.
   const STALLED_TOO_OFTEN = 'its worker stopped during the sync too often (the sync may be what stops it)';
-  const recordFailure = (data: unknown, reason: string) => {
-    const payload = syncPayload.safeParse(data);
+  // BullMQ reports the same event twice (a `failed` with its own wording, then `stalled`): say it one way.
+  const reasonOf = (error: Error) =>
+    /stalled more than allowable limit/i.test(error.message) ? STALLED_TOO_OFTEN : error.message;
+  const recordFailure = (
+    job: { data: unknown; timestamp: number; processedOn?: number | undefined },
+    reason: string,
+  ) => {
+    const payload = syncPayload.safeParse(job.data);
     if (!payload.success) return;
+    const started = new Date(job.processedOn ?? job.timestamp);
     deps.prisma.account
       .updateMany({
-        where: { id: payload.data.accountId },
+        // Only if no sync has succeeded since this one started: a later success is the account's state,
+        // and a failure reported after it (stalled checks run late) must not overwrite it.
+        where: { id: payload.data.accountId, OR: [{ lastSyncAt: null }, { lastSyncAt: { lt: started } }] },
         data: { lastError: `sync failed: ${reason}`.slice(0, 500) },
       })
       .catch((cause: unknown) => deps.logger.warn({ err: cause }, 'could not record the sync failure'));
   };
   sync.on('failed', (job, error) => {
     if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)))
-      recordFailure(job.data, error.message);
+      recordFailure(job, reasonOf(error));
   });
   // A job whose worker died with it too often is failed by the stalled-job check, which reports it only
   // as `stalled` (an account whose sync kills the process, for instance).
@@ -329,7 +338,7 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
     queues.sync
       .getJob(jobId)
       .then(async (job) => {
-        if (job && (await job.isFailed())) recordFailure(job.data, STALLED_TOO_OFTEN);
+        if (job && (await job.isFailed())) recordFailure(job, STALLED_TOO_OFTEN);
       })
       .catch((cause: unknown) => deps.logger.warn({ err: cause }, 'could not record the sync failure'));
   });
