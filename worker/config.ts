@@ -60,6 +60,15 @@ export const configSchema = z.object({
       'every key must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
     )
     .optional(),
+  /**
+   * Bearer token Prometheus must send for /metrics (`Authorization: Bearer <token>`). Unset → /metrics
+   * answers 404: the fleet numbers are not served to anyone who can reach the public port.
+   */
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
   PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -75,6 +84,19 @@ export const configSchema = z.object({
       'must be a hop count or a list of addresses/CIDRs',
     )
     .transform((v) => (/^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim())))
+    .optional(),
+  /**
+   * Host names `rapport board` answers to besides loopback and the address it listens on, comma-separated
+   * (e.g. `board.internal`): any other Host header is refused, so a web page cannot reach the dashboard
+   * through DNS rebinding.
+   */
+  BOARD_ALLOWED_HOSTS: z
+    .string()
+    .regex(
+      /^\s*([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(\s*,\s*([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]))*\s*$/,
+      'must be host names (no port or scheme), comma-separated',
+    )
+    .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()))
     .optional(),
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),

@@ -1,4 +1,4 @@
-/** /healthz and /metrics: no token needed, nothing personal, Prometheus text that parses. */
+/** /healthz and /metrics: nothing personal, Prometheus text that parses (metrics-auth.test.ts: its token). */
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullmqQueueStats, type QueueStats } from '../../../worker/api/metrics.js';
@@ -8,6 +8,12 @@ import { freePort } from '../../support/net.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../../support/redis.js';
 import { startTestServer, type TestServer } from './api-support.js';
 
+const METRICS_TOKEN = 'scrape-token-for-the-ops-endpoints-test';
+const scrape = {
+  method: 'GET',
+  url: '/metrics',
+  headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+} as const;
 let t: TestServer;
 let queues: Queues;
 /** Queues on a port where no Redis listens: what a scrape sees while Redis is away. */
@@ -43,7 +49,7 @@ beforeAll(async () => {
   });
   await fillQueues();
   queueStats = bullmqQueueStats([queues.sync, queues.analyze, queues.report]);
-  t = await startTestServer({ queueStats: () => queueStats() });
+  t = await startTestServer({ queueStats: () => queueStats(), env: { METRICS_TOKEN } });
   const prisma = t.db.prisma;
   const user = await findOrCreateUser(prisma, 'ops@example.com');
   const ago = (s: number) => new Date(Date.now() - s * 1000);
@@ -113,7 +119,7 @@ describe('/healthz', () => {
 describe('/metrics', () => {
   it('is Prometheus text with accounts, sync lag, queues and runs', async () => {
     await t.server.inject({ method: 'GET', url: '/healthz' });
-    const res = await t.server.inject({ method: 'GET', url: '/metrics' });
+    const res = await t.server.inject(scrape);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const m = parsePrometheus(res.body);
@@ -145,7 +151,7 @@ describe('/metrics', () => {
     const reachable = queueStats;
     queueStats = bullmqQueueStats([unreachable.sync, unreachable.analyze, unreachable.report]);
     try {
-      const res = await t.server.inject({ method: 'GET', url: '/metrics' });
+      const res = await t.server.inject(scrape);
       expect(res.statusCode).toBe(200);
       const m = parsePrometheus(res.body);
       expect(m.get('rapport_queue_stats_up')).toBe(0);
