@@ -6,8 +6,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { hasDatabase, unpackTemplate } from './embedded-template.js';
-import { lockHome } from './home-lock.js';
+import { createPGlite, hasDatabase, unpackTemplate } from './embedded-template.js';
+import { lockHome, restrictHome } from './home-lock.js';
 import { listMigrations, migrate } from './migrate.js';
 import { type LoopbackServer, serveOnLoopback } from './pglite-server.js';
 
@@ -52,24 +52,29 @@ const loadClient = () => {
   return clientModules;
 };
 
+/**
+ * RAPPORT_HOME is owner-only: the home 0700, the database's directories 0700 and its files 0600, so other
+ * users of the machine can read neither the mail metadata nor the sealed tokens. New files are made that
+ * way (createPGlite); restrictHome fixes a home an earlier version left group/world-accessible.
+ */
 async function openEmbedded(rapportHome: string, templateFile?: string): Promise<Database> {
   // Loaded lazily: a Postgres deployment never pays for the WebAssembly Postgres.
-  const [{ PGlite }] = await Promise.all([
+  await Promise.all([
     import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/nodefs'),
     import('@electric-sql/pglite-socket'),
   ]);
   loadClient().catch(() => {}); // awaited (and any failure reported) in connect()
   const dataDir = path.join(rapportHome, 'pgdata');
-  await mkdir(rapportHome, { recursive: true });
+  await mkdir(rapportHome, { recursive: true, mode: 0o700 });
   const unlock = await lockHome(rapportHome);
-  let db: Awaited<ReturnType<typeof PGlite.create>>;
+  let db: Awaited<ReturnType<typeof createPGlite>>;
   let server: LoopbackServer | undefined;
   try {
+    await restrictHome(rapportHome);
     // First run: unpack the migrated template made at install time instead of running initdb.
-    if (!hasDatabase(dataDir) && !(await unpackTemplate(dataDir, templateFile))) {
-      await mkdir(dataDir, { recursive: true });
-    }
-    db = await PGlite.create(dataDir);
+    if (!hasDatabase(dataDir)) await unpackTemplate(dataDir, templateFile);
+    db = await createPGlite(dataDir);
   } catch (error) {
     await unlock();
     throw error;
@@ -101,7 +106,7 @@ async function migrateEmbedded(url: string, dataDir: string): Promise<void> {
   const expected = (await listMigrations()).map((m) => `${m.name} ${m.checksum}`).join('\n');
   if ((await readFile(note, 'utf8').catch(() => '')) === expected) return;
   await migrate(url);
-  await writeFile(note, expected);
+  await writeFile(note, expected, { mode: 0o600 });
 }
 
 async function connect(
