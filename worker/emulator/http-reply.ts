@@ -28,7 +28,8 @@ export async function readBody(req: IncomingMessage, limitBytes = 10 * 1024 * 10
   return Buffer.concat(chunks);
 }
 
-export function send(res: ServerResponse, reply: HttpReply): void {
+/** Writes the reply; returns the headers written (for an exchange recorder). */
+export function send(res: ServerResponse, reply: HttpReply): Record<string, string> {
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
   let payload: string | Buffer;
   if (typeof reply.body === 'string' || Buffer.isBuffer(reply.body)) {
@@ -42,4 +43,5 @@ export function send(res: ServerResponse, reply: HttpReply): void {
   headers['content-length'] = String(Buffer.byteLength(payload));
   res.writeHead(reply.status, headers);
   res.end(payload);
+  return headers;
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import { lowerCaseKeys } from '../exchange-recorder.js';
 import type { HttpReply } from '../http-reply.js';
 import { type ApiCall, type ApiReply, dispatchApiCall, type RouterDeps } from './google-api-router.js';
 import { ApiFailure } from './google-error-body.js';
@@ -107,7 +108,18 @@ export function handleBatch(
       query: url.searchParams,
       authorization: part.headers.get('authorization') ?? headers.authorization,
     };
-    return renderPart(boundary, part.contentId, dispatchApiCall(deps, call));
+    const reply = dispatchApiCall(deps, call);
+    deps.record?.({
+      via: 'batch-part',
+      method: part.method,
+      target: part.target,
+      requestHeaders: Object.fromEntries(part.headers),
+      requestBody: '',
+      status: reply.status,
+      responseHeaders: lowerCaseKeys(reply.headers),
+      responseBody: reply.body,
+    });
+    return renderPart(boundary, part.contentId, reply);
   });
   return {
     status: 200,

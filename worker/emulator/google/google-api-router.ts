@@ -3,6 +3,7 @@
  * `dispatch`: route → count → authenticate → scope check → quota → injected fault → handler.
  */
 import type { EmulatorCounters } from '../emulator-counters.js';
+import type { ExchangeRecorder } from '../exchange-recorder.js';
 import type { FaultInjector } from '../fault-injector.js';
 import type { EmulatedUser } from '../mailbox-model.js';
 import type { CalendarStore } from './calendar-store.js';
@@ -66,6 +67,8 @@ export interface RouterDeps {
   faults: FaultInjector;
   counters: EmulatorCounters;
   clock: () => number;
+  /** Sees each batch part (whole requests are recorded by the server). */
+  record?: ExchangeRecorder;
 }
 
 export function dispatchApiCall(deps: RouterDeps, call: ApiCall): ApiReply {

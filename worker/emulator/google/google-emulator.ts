@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorCounters, type EmulatorCountersSnapshot } from '../emulator-counters.js';
+import { type ExchangeRecorder, headersOf, lowerCaseKeys } from '../exchange-recorder.js';
 import { FaultInjector, type FaultOptions } from '../fault-injector.js';
 import { type HttpReply, readBody, send } from '../http-reply.js';
 import type { EmulatedEvent, EmulatedMailbox, EmulatedMessage } from '../mailbox-model.js';
@@ -46,6 +47,8 @@ export interface GoogleEmulatorOptions {
   historyRetention?: number;
   /** Seed for injected faults. */
   seed?: number;
+  /** Sees every exchange (and each batch part); for conformance tests. */
+  recorder?: ExchangeRecorder;
 }
 
 export interface GoogleEmulatorEndpoints {
@@ -118,6 +121,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     faults,
     counters,
     clock: () => Date.now(),
+    ...(options.recorder ? { record: options.recorder } : {}),
   };
 
   const addMailbox = (mailbox: EmulatedMailbox): void => {
@@ -136,7 +140,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     return state;
   };
 
-  async function route(req: IncomingMessage): Promise<HttpReply> {
+  async function route(req: IncomingMessage, body: Buffer): Promise<HttpReply> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -148,18 +152,17 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       method === 'POST' &&
       (path === '/token' || path === '/o/oauth2/token' || path === '/oauth2/v4/token')
     ) {
-      return oauth.token(new URLSearchParams((await readBody(req)).toString('utf8')), authorization);
+      return oauth.token(new URLSearchParams(body.toString('utf8')), authorization);
     }
     if (method === 'GET' && path === '/oauth2/v2/userinfo') return oauth.userinfo(authorization, 'v2');
     if (method === 'GET' && (path === '/oauth2/v3/userinfo' || path === '/v1/userinfo'))
       return oauth.userinfo(authorization, 'openid');
     if (path === '/tokeninfo' || path === '/oauth2/v3/tokeninfo') return oauth.tokeninfo(url);
     if (method === 'POST' && (path === '/revoke' || path === '/o/oauth2/revoke')) {
-      const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+      const form = new URLSearchParams(body.toString('utf8'));
       return oauth.revokeEndpoint(form.get('token') ?? url.searchParams.get('token'));
     }
     if (method === 'POST' && (path === '/batch/gmail/v1' || path === '/batch')) {
-      const body = await readBody(req);
       return handleBatch(deps, body, { contentType: req.headers['content-type'], authorization });
     }
     const reply = dispatchApiCall(deps, { method, path, query: url.searchParams, authorization });
@@ -197,16 +200,29 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     counters.mutable.httpRequests++;
     const done = track(req);
-    route(req).then(
-      (reply) => {
-        done();
-        send(res, reply);
-      },
-      (error: unknown) => {
-        done();
-        send(res, { status: 500, body: { error: { code: 500, message: String(error), errors: [] } } });
-      },
-    );
+    let requestBody: Buffer = Buffer.alloc(0);
+    const answer = (reply: HttpReply) => {
+      done();
+      const written = send(res, reply);
+      options.recorder?.({
+        via: 'http',
+        method: req.method ?? 'GET',
+        target: req.url ?? '/',
+        requestHeaders: headersOf(req),
+        requestBody: requestBody.toString('utf8'),
+        status: reply.status,
+        responseHeaders: lowerCaseKeys(written),
+        responseBody: reply.body,
+      });
+    };
+    readBody(req)
+      .then((body) => {
+        requestBody = body;
+        return route(req, body);
+      })
+      .then(answer, (error: unknown) =>
+        answer({ status: 500, body: { error: { code: 500, message: String(error), errors: [] } } }),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

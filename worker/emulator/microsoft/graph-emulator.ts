@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { EmulatorCounters, type EmulatorCountersSnapshot } from '../emulator-counters.js';
+import { type ExchangeRecorder, headersOf, lowerCaseKeys } from '../exchange-recorder.js';
 import { FaultInjector, type FaultOptions } from '../fault-injector.js';
 import { CalendarStore } from '../google/calendar-store.js';
 import { type HttpReply, json, readBody, send } from '../http-reply.js';
@@ -50,6 +51,8 @@ export interface GraphEmulatorOptions {
   quota?: Partial<ThrottleOptions>;
   faults?: Partial<FaultOptions>;
   seed?: number;
+  /** Sees every exchange (and each `$batch` part); for conformance tests. */
+  recorder?: ExchangeRecorder;
 }
 
 export interface GraphEmulator {
@@ -193,7 +196,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     }
   }
 
-  async function route(req: IncomingMessage): Promise<HttpReply> {
+  async function route(req: IncomingMessage, body: Buffer): Promise<HttpReply> {
     const url = new URL(req.url ?? '/', baseUrl);
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -204,7 +207,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const tenant = idp[1];
       if (method === 'GET' && idp[3] === 'authorize') return identity.authorize(url);
       if (method === 'POST' && idp[3] === 'token')
-        return identity.token(new URLSearchParams((await readBody(req)).toString('utf8')), authorization);
+        return identity.token(new URLSearchParams(body.toString('utf8')), authorization);
       if (method === 'GET' && idp[2]?.startsWith('v2.0')) {
         counters.request('identity.discovery');
         return json(200, openidConfiguration(baseUrl, tenant));
@@ -215,10 +218,20 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       return json(200, instanceDiscovery(baseUrl));
     }
     if (method === 'POST' && path === '/v1.0/$batch') {
-      const body = await readBody(req);
-      return handleGraphBatch(body, baseUrl, counters, (part) =>
-        apiCall({ ...part, authorization: part.authorization ?? authorization }),
-      );
+      return handleGraphBatch(body, baseUrl, counters, async (part) => {
+        const reply = await apiCall({ ...part, authorization: part.authorization ?? authorization });
+        options.recorder?.({
+          via: 'batch-part',
+          method: part.method,
+          target: `${part.url.pathname}${part.url.search}`,
+          requestHeaders: part.prefer ? { prefer: part.prefer } : {},
+          requestBody: '',
+          status: reply.status,
+          responseHeaders: lowerCaseKeys(reply.headers),
+          responseBody: reply.body,
+        });
+        return reply;
+      });
     }
     const prefer = req.headers.prefer;
     return apiCall({
@@ -234,10 +247,26 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     { cert: certificate.cert, key: certificate.key },
     (req: IncomingMessage, res: ServerResponse) => {
       counters.mutable.httpRequests++;
-      route(req).then(
-        (reply) => send(res, reply),
-        (error: unknown) => send(res, graphError(500, 'InternalServerError', String(error))),
-      );
+      let requestBody: Buffer = Buffer.alloc(0);
+      const answer = (reply: HttpReply) => {
+        const written = send(res, reply);
+        options.recorder?.({
+          via: 'http',
+          method: req.method ?? 'GET',
+          target: req.url ?? '/',
+          requestHeaders: headersOf(req),
+          requestBody: requestBody.toString('utf8'),
+          status: reply.status,
+          responseHeaders: lowerCaseKeys(written),
+          responseBody: reply.body,
+        });
+      };
+      readBody(req)
+        .then((body) => {
+          requestBody = body;
+          return route(req, body);
+        })
+        .then(answer, (error: unknown) => answer(graphError(500, 'InternalServerError', String(error))));
     },
   );
   await new Promise<void>((resolve, reject) => {
