@@ -145,11 +145,17 @@ export class IdentityServer {
     return redirect(back.toString());
   }
 
-  /** POST /{tenant}/oauth2/v2.0/token */
+  /**
+   * POST /{tenant}/oauth2/v2.0/token. Every answer is marked not cacheable, as RFC 6749 §5.1 asks
+   * and Entra does (`Cache-Control: no-store, no-cache`, `Pragma: no-cache`).
+   */
   token(form: URLSearchParams, authorization: string | undefined): HttpReply {
     const reply = this.grant(form, authorization);
     if (reply.status !== 200) this.counters.mutable.tokenErrors++;
-    return reply;
+    return {
+      ...reply,
+      headers: { ...reply.headers, 'cache-control': 'no-store, no-cache', pragma: 'no-cache' },
+    };
   }
 
   private grant(form: URLSearchParams, authorization: string | undefined): HttpReply {
@@ -266,7 +272,7 @@ export class IdentityServer {
       };
       body.id_token = `${b64url({ typ: 'JWT', alg: 'RS256', kid: 'emulator' })}.${b64url(claims)}.ZW11bGF0b3I`;
     }
-    return json(200, body, { 'cache-control': 'no-store' });
+    return json(200, body);
   }
 
   // --- control API -----------------------------------------------------------------------------
