@@ -180,6 +180,18 @@ describe('settings', () => {
       reportHour: 17,
       ignoreList: ['news@example.com', '@noise.example'],
     });
+    // A tampered form (values no select offers) gets the same plain words, not "received NaN".
+    const tampered = await ann.post('/settings', {
+      timeZone: 'UTC',
+      reportDay: 'funday',
+      reportHour: '25',
+      ignoreList: '',
+    });
+    expect(tampered.statusCode).toBe(400);
+    expect(tampered.body).toContain('pick a weekday');
+    expect(tampered.body).toContain('pick an hour from 0 to 23');
+    expect(tampered.body).not.toMatch(/\bNaN\b/);
+    expect(tampered.body).not.toMatch(/expected number/i);
     const page = await ann.get('/settings?saved=1');
     expect(page.body).toContain('Settings saved');
     expect(page.body).toMatch(/<option value="5" selected>Friday/);
@@ -244,6 +256,46 @@ describe('insight pages', () => {
     expect(page.body).toContain('usually every ~8 days; silent 30 days');
     expect(page.body).toContain('Bea &lt;script&gt;');
     expect(page.body).not.toContain('<script>');
+  });
+
+  it('cooling off as of a past date, and an empty list that says what kept people off it', async () => {
+    const asOf = '2020-03-02';
+    const run = await t.db.prisma.analysisRun.create({
+      data: { userId: annUser.id, asOf: new Date(`${asOf}T00:00:00Z`), peopleCount: 2, followUps: [] },
+    });
+    // Cy was barely in touch lately; Di is active and within her rhythm (fading 0.42 < 0.7).
+    for (const [email, name, recent, fading] of [
+      ['cy@example.com', null, 1, 0.9],
+      ['di@example.com', 'Di', 12, 0.42],
+    ] as const) {
+      const person = await t.db.prisma.person.create({ data: { userId: annUser.id, key: email } });
+      await t.db.prisma.relationshipSnapshot.create({
+        data: {
+          runId: run.id,
+          userId: annUser.id,
+          personId: person.id,
+          name,
+          email,
+          tier: 'connection',
+          strength: 40,
+          interactions: 20,
+          initiatedByYou: 1,
+          initiatedByThem: 1,
+          fadingProbability: fading,
+          metrics: { recentInteractions: recent },
+        },
+      });
+    }
+    const page = await ann.get(`/cooling-off?asOf=${asOf}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('2020-03-02 00:00 UTC');
+    expect(page.body).toContain('Nobody is cooling off.');
+    expect(page.body).toMatch(/Looked at 2 people: 1 with fewer than\s+3 interactions/);
+    expect(page.body).toMatch(/1 still within their usual rhythm/);
+    expect(page.body).toContain('Closest to the list: <bdi>Di</bdi> (42 %)');
+    const bad = await ann.get('/cooling-off?asOf=someday');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/asOf: must be an ISO date/i);
   });
 
   it('report: "no report yet", then the preview in a sandboxed frame', async () => {

@@ -4,10 +4,12 @@
  * allows no script and no remote load: whatever a subject line contains stays inert.
  */
 import type { FastifyInstance } from 'fastify';
-import { coolingOff } from '../../relationships/queries.js';
+import { z } from 'zod';
+import { type CoolingOffWhy, coolingOff, coolingOffWhy } from '../../relationships/queries.js';
 import { dateTime, day } from '../html/format.js';
 import { page } from '../html/layout.js';
 import { bdi, bdiParts, html } from '../html/safe-html.js';
+import { asOfParam } from '../query-schemas.js';
 import { type RouteContext, userOf } from './route-context.js';
 
 const PAGE_LIMIT = 50;
@@ -22,19 +24,38 @@ export function coolingReasonSubject(reason: string): string | null {
   return /last: (?:meeting )?('.*')(?: \((?:you|they) wrote[^()]*\))?$/s.exec(reason)?.[1] ?? null;
 }
 
+/** `?asOf=2001-12-15`: the page as of a past date (the same rule and budget as /v1). */
+const coolingOffPageQuery = z.strictObject({ asOf: asOfParam.optional() });
+
+/** What was looked at and what kept people off the list (the CLI says the same). */
+function emptyReason(why: CoolingOffWhy) {
+  if (why.people === 0) return html`<p class="muted">No people yet: connect a mailbox and let it sync.</p>`;
+  const pct = (p: number) => `${Math.round(p * 100)} %`;
+  return html`<p class="muted">Looked at ${why.people} people: ${why.tooLittleRecent} with fewer than
+${why.minRecentInteractions} interactions in the last ${Math.round(why.recentDays / 30)} months (too little recent
+contact to judge a rhythm), ${why.inRhythm} still within their usual rhythm (chance of 90 days' silence below
+${pct(why.minFadingProbability)}).${
+    why.closest
+      ? html` Closest to the list: ${bdi(why.closest.name ?? why.closest.email)} (${pct(why.closest.fadingProbability)}).`
+      : ''
+  }</p>`;
+}
+
 export const REPORT_PREVIEW_CSP =
   "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox";
 
 export function insightRoutes(server: FastifyInstance, ctx: RouteContext): void {
   server.get('/cooling-off', { preHandler: ctx.signedIn }, async (request, reply) => {
-    const run = await ctx.runs.runFor(userOf(request), undefined, { fresh: true });
+    const { asOf } = coolingOffPageQuery.parse(request.query);
+    const run = await ctx.runs.runFor(userOf(request), asOf, { fresh: true });
     const rows = await coolingOff(ctx.prisma, run.id, PAGE_LIMIT);
+    const why = rows.length === 0 ? await coolingOffWhy(ctx.prisma, run.id) : null;
     const pageCtx = ctx.pageContext(request, reply);
     const body = html`<h1>Who's cooling off</h1>
 <p class="muted">Strongest overdue relationships first, as of ${dateTime(run.asOf)}.</p>
 ${
   rows.length === 0
-    ? html`<div class="card"><p>Nobody is cooling off. Good going.</p></div>`
+    ? html`<div class="card"><p>Nobody is cooling off.</p>${why ? emptyReason(why) : ''}</div>`
     : html`<table><thead><tr><th>Name</th><th>Tier</th><th>Strength</th><th>Usual gap</th><th>Silent</th><th>Last</th><th>Why</th></tr></thead><tbody>${rows.map(
         (r) => html`<tr>
   <td>${bdi(r.name ?? r.email)}${r.name ? html`<br><span class="muted small">${bdi(r.email)}</span>` : ''}</td>

@@ -25,14 +25,18 @@ function isTimeZone(name: string): boolean {
 
 const ignoreEntry = z.union([mailAddress(), z.string().regex(/^@[a-z0-9-]+(\.[a-z0-9-]+)+$/)]);
 
+const WEEKDAY = { error: 'pick a weekday' };
+const HOUR = { error: 'pick an hour from 0 to 23' };
+
 export const settingsForm = z.object({
   timeZone: z
     .string()
     .trim()
     .max(64)
     .refine(isTimeZone, { error: 'not a time zone; use a name like Europe/Berlin or America/New_York' }),
-  reportDay: z.coerce.number().int().min(1).max(7, { error: 'pick a weekday' }),
-  reportHour: z.coerce.number().int().min(0).max(23, { error: 'pick an hour from 0 to 23' }),
+  // One message per field whatever was sent: a tampered form gets "pick a weekday", not "received NaN".
+  reportDay: z.coerce.number(WEEKDAY).int(WEEKDAY).min(1, WEEKDAY).max(7, WEEKDAY),
+  reportHour: z.coerce.number(HOUR).int(HOUR).min(0, HOUR).max(23, HOUR),
   ignoreList: z
     .string()
     .max(64_000)

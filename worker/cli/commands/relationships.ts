@@ -9,6 +9,7 @@ import {
   oneSidedAsks,
   people,
 } from '../../relationships/queries.js';
+import { displayText } from '../../text/display-text.js';
 import { requireUser } from '../../users.js';
 import { asOf, limit, parseFlags, userEmail } from '../options.js';
 import { renderTable, shortDate } from '../table.js';
@@ -78,7 +79,7 @@ function whyNobody(why: CoolingOffWhy, at: Date): string {
   ];
   if (why.closest) {
     lines.push(
-      `closest to the list: ${why.closest.name ?? why.closest.email} (${pct(why.closest.fadingProbability)} chance of 90 days' silence)`,
+      `closest to the list: ${displayText(why.closest.name ?? why.closest.email)} (${pct(why.closest.fadingProbability)} chance of 90 days' silence)`,
     );
   }
   return lines.join('\n');
