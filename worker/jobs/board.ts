@@ -14,7 +14,6 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { loadConfig } from '../config.js';
 import type { Queues } from './queues.js';
 
 const BOARD_CSP = [
@@ -76,7 +75,7 @@ export async function buildBoard(queues: Queues, options: BoardOptions = {}): Pr
   const manage = options.manage ?? false;
   const hostAllowed = boardHostGuard({
     ...(options.host ? { host: options.host } : {}),
-    allowedHosts: options.allowedHosts ?? loadConfig().BOARD_ALLOWED_HOSTS ?? [],
+    allowedHosts: options.allowedHosts ?? [],
   });
   // First, before any route: a request for another name never reaches the dashboard.
   server.addHook('onRequest', async (request, reply) => {

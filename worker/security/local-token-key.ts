@@ -15,7 +15,7 @@ export async function resolveTokenKeys(spec: string | undefined, rapportHome: st
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(rapportHome, { recursive: true });
+  await mkdir(rapportHome, { recursive: true, mode: 0o700 });
   const generated = `local:${randomBytes(32).toString('base64')}`;
   // 'wx' so two processes racing to create it cannot overwrite each other's key.
   await writeFile(file, `${generated}\n`, { mode: 0o600, flag: 'wx' }).catch(() => {});

@@ -24,7 +24,11 @@ export async function boardCommand(config: Config, raw: unknown): Promise<void> 
   ]);
   const queues = openQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   try {
-    const server = await buildBoard(queues, { manage: flags.manage });
+    const server = await buildBoard(queues, {
+      manage: flags.manage,
+      host: flags.host,
+      allowedHosts: config.BOARD_ALLOWED_HOSTS ?? [],
+    });
     const address = await listenOrExplain(server, flags.host, flags.port, '--port');
     const mode = flags.manage ? 'jobs can be retried and removed' : 'read-only';
     process.stdout.write(

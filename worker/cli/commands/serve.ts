@@ -24,6 +24,9 @@ export async function serveCommand(app: App): Promise<void> {
     import('../../jobs/queues.js'),
     import('../../sync/account-events.js'),
   ]);
+  // Tokens stored by earlier versions are bound to their account now (idempotent; see account-tokens.ts).
+  const { resealLegacyTokens } = await import('../../security/account-tokens.js');
+  await resealLegacyTokens(app.db.prisma, app.cipher, app.logger);
   const queues = config.REDIS_URL
     ? openQueues({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
     : null;

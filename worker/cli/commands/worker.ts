@@ -8,6 +8,7 @@ import { UsageError } from '../../errors.js';
 import { enqueueSync, openQueues, startWorkers, upsertSchedules } from '../../jobs/queues.js';
 import { sessionFactory } from '../../providers/session-factory.js';
 import { createSmtpMailer } from '../../report/smtp-mailer.js';
+import { resealLegacyTokens } from '../../security/account-tokens.js';
 import { SYNCABLE_ACCOUNTS } from '../../sync/sync-account.js';
 
 const RESCHEDULE_EVERY_MS = 5 * 60_000;
@@ -20,6 +21,8 @@ export async function workerCommand(app: App): Promise<void> {
     ...options,
     onError: (error) => logger.warn({ reason: error.message }, 'queue connection error'),
   });
+  // Tokens stored by earlier versions are bound to their account now (idempotent; see account-tokens.ts).
+  await resealLegacyTokens(app.db.prisma, app.cipher, logger);
   const deps = {
     prisma: app.db.prisma,
     logger,
