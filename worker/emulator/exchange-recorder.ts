@@ -4,7 +4,8 @@
  * the adapters' real sync flows with it and checks every request and answer against the providers'
  * published API descriptions.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type HttpReply, readBody, send } from './http-reply.js';
 
 export interface RecordedExchange {
   /** `http`: a request as it arrived; `batch-part`: one request inside a batch request. */
@@ -33,4 +34,39 @@ export function headersOf(req: IncomingMessage): Record<string, string> {
 
 export function lowerCaseKeys(headers: Record<string, string> = {}): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/**
+ * Both emulators answer a request the same way: read the whole body, route it, send the reply (or the
+ * emulator's own error shape when routing throws), and tell the recorder what went back and forth.
+ */
+export function answerRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: (req: IncomingMessage, body: Buffer) => HttpReply | Promise<HttpReply>,
+  internalError: (error: unknown) => HttpReply,
+  recorder: ExchangeRecorder | undefined,
+  onAnswered?: () => void,
+): void {
+  let requestBody: Buffer = Buffer.alloc(0);
+  const answer = (reply: HttpReply) => {
+    onAnswered?.();
+    const written = send(res, reply);
+    recorder?.({
+      via: 'http',
+      method: req.method ?? 'GET',
+      target: req.url ?? '/',
+      requestHeaders: headersOf(req),
+      requestBody: requestBody.toString('utf8'),
+      status: reply.status,
+      responseHeaders: lowerCaseKeys(written),
+      responseBody: reply.body,
+    });
+  };
+  readBody(req)
+    .then((body) => {
+      requestBody = body;
+      return route(req, body);
+    })
+    .then(answer, (error: unknown) => answer(internalError(error)));
 }

@@ -9,9 +9,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorCounters, type EmulatorCountersSnapshot } from '../emulator-counters.js';
-import { type ExchangeRecorder, headersOf, lowerCaseKeys } from '../exchange-recorder.js';
+import { answerRequest, type ExchangeRecorder } from '../exchange-recorder.js';
 import { FaultInjector, type FaultOptions } from '../fault-injector.js';
-import { type HttpReply, readBody, send } from '../http-reply.js';
+import type { HttpReply } from '../http-reply.js';
 import type { EmulatedEvent, EmulatedMailbox, EmulatedMessage } from '../mailbox-model.js';
 import { calendarRoutes } from './calendar-handlers.js';
 import { CalendarStore } from './calendar-store.js';
@@ -199,30 +199,14 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     counters.mutable.httpRequests++;
-    const done = track(req);
-    let requestBody: Buffer = Buffer.alloc(0);
-    const answer = (reply: HttpReply) => {
-      done();
-      const written = send(res, reply);
-      options.recorder?.({
-        via: 'http',
-        method: req.method ?? 'GET',
-        target: req.url ?? '/',
-        requestHeaders: headersOf(req),
-        requestBody: requestBody.toString('utf8'),
-        status: reply.status,
-        responseHeaders: lowerCaseKeys(written),
-        responseBody: reply.body,
-      });
-    };
-    readBody(req)
-      .then((body) => {
-        requestBody = body;
-        return route(req, body);
-      })
-      .then(answer, (error: unknown) =>
-        answer({ status: 500, body: { error: { code: 500, message: String(error), errors: [] } } }),
-      );
+    answerRequest(
+      req,
+      res,
+      route,
+      (error) => ({ status: 500, body: { error: { code: 500, message: String(error), errors: [] } } }),
+      options.recorder,
+      track(req),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -13,10 +13,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { EmulatorCounters, type EmulatorCountersSnapshot } from '../emulator-counters.js';
-import { type ExchangeRecorder, headersOf, lowerCaseKeys } from '../exchange-recorder.js';
+import { answerRequest, type ExchangeRecorder, lowerCaseKeys } from '../exchange-recorder.js';
 import { FaultInjector, type FaultOptions } from '../fault-injector.js';
 import { CalendarStore } from '../google/calendar-store.js';
-import { type HttpReply, json, readBody, send } from '../http-reply.js';
+import { type HttpReply, json } from '../http-reply.js';
 import type { EmulatedEvent, EmulatedMailbox, EmulatedMessage } from '../mailbox-model.js';
 import { createEmulatorCertificate } from './emulator-certificate.js';
 import { calendarViewDelta, type GraphRequest, type GraphUserState, me, messagesDelta } from './graph-api.js';
@@ -247,26 +247,13 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     { cert: certificate.cert, key: certificate.key },
     (req: IncomingMessage, res: ServerResponse) => {
       counters.mutable.httpRequests++;
-      let requestBody: Buffer = Buffer.alloc(0);
-      const answer = (reply: HttpReply) => {
-        const written = send(res, reply);
-        options.recorder?.({
-          via: 'http',
-          method: req.method ?? 'GET',
-          target: req.url ?? '/',
-          requestHeaders: headersOf(req),
-          requestBody: requestBody.toString('utf8'),
-          status: reply.status,
-          responseHeaders: lowerCaseKeys(written),
-          responseBody: reply.body,
-        });
-      };
-      readBody(req)
-        .then((body) => {
-          requestBody = body;
-          return route(req, body);
-        })
-        .then(answer, (error: unknown) => answer(graphError(500, 'InternalServerError', String(error))));
+      answerRequest(
+        req,
+        res,
+        route,
+        (error) => graphError(500, 'InternalServerError', String(error)),
+        options.recorder,
+      );
     },
   );
   await new Promise<void>((resolve, reject) => {
