@@ -21,6 +21,7 @@ import Fastify, {
 import type { App } from '../app.js';
 import type { ConnectService } from '../connect/connect-service.js';
 import { TooManyRequestsError } from '../errors.js';
+import { mcpRoutes } from '../mcp/http.js';
 import { createAnswerCache, createRunSource } from './answer-run.js';
 import { createTokenAuthenticator } from './auth/api-tokens.js';
 import { AuthError } from './auth/auth-error.js';
@@ -61,7 +62,7 @@ const PAGE_CSP =
 
 /** Machine endpoints answer JSON (or Prometheus text) even when they fail; everything else is a page. */
 const isMachineRoute = (request: FastifyRequest): boolean =>
-  /^\/(v1(\/|\?|$)|healthz|metrics)/.test(request.url);
+  /^\/(v1(\/|\?|$)|mcp(\/|\?|$)|healthz|metrics)/.test(request.url);
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { app } = deps;
@@ -143,7 +144,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   // Every form POST proves it came from one of our pages (rate limits run earlier, at onRequest).
   server.addHook('preHandler', (request, reply, done) => {
-    if (request.method !== 'POST') return done();
+    // /mcp is bearer-authenticated like /v1 (no cookies): a token is not something a foreign page can send.
+    if (request.method !== 'POST' || request.routeOptions.url === '/mcp') return done();
     server.csrfProtection(request, reply, done);
   });
 
@@ -194,6 +196,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   opsRoutes(server, ctx, metrics);
   apiV1Routes(server, ctx);
+  mcpRoutes(server, ctx);
   signInRoutes(server, ctx);
   accountRoutes(server, ctx);
   settingsRoutes(server, ctx);

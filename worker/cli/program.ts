@@ -179,6 +179,12 @@ export function buildProgram(): Command {
     );
 
   program
+    .command('mcp')
+    .description('MCP server on stdin/stdout for an AI assistant (one user; logs on stderr)')
+    .addOption(user())
+    .action(withApp(async () => (await import('./commands/mcp.js')).mcpCommand));
+
+  program
     .command('login-code')
     .description('print a one-time code to sign in to the web pages (creates the user if new)')
     .addOption(user())
