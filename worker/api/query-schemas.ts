@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { asOfInstant } from '../as-of.js';
 
 /** ISO date (midnight UTC) or date-time with offset, not in the future (that would pin "latest" ahead). */
-export const asOfParam = asOfInstant;
+export const asOfParam = asOfInstant.describe(
+  'Answer as of this instant: an ISO date (2001-12-15, midnight UTC) or a date-time with offset (2001-12-15T09:00:00-08:00); not in the future (5 minutes of clock skew allowed). Coalesced to its minute. Without it: now. A past instant with no stored analysis costs one (at most 20 per user in any 10 minutes, then 429).',
+);
 
 const LIMIT_MESSAGE = { error: 'must be a whole number from 1 to 1000' };
 const limitParam = z.coerce
@@ -33,7 +35,14 @@ const strict = <T extends z.ZodRawShape>(shape: T) =>
     }),
   );
 
-export const coolingOffQuery = strict({ limit: limitParam.default(20), asOf: asOfParam.optional() });
+/**
+ * Each query schema is `eachOnce.pipe(object)`; `.out` is the object itself (its shape names the
+ * parameters), which worker/api/openapi.ts reads to describe them.
+ */
+export const coolingOffQuery = strict({
+  limit: limitParam.default(20).describe('How many to answer, 1–1000.'),
+  asOf: asOfParam.optional(),
+});
 
 export const asksQuery = strict({ asOf: asOfParam.optional() });
 
@@ -42,9 +51,10 @@ export const peopleQuery = strict({
     .enum(['connection', 'contact', 'one-way'], {
       error: "must be one of 'connection', 'contact', 'one-way'",
     })
-    .optional(),
+    .optional()
+    .describe('Only people of this tier.'),
   asOf: asOfParam.optional(),
-  limit: limitParam.optional(),
+  limit: limitParam.optional().describe('At most this many, 1–1000 (default: everyone).'),
 });
 
 export const noQuery = strict({});
