@@ -23,7 +23,7 @@ const Tier = named(
   z
     .enum(['connection', 'contact', 'one-way'])
     .describe(
-      'connection: a real two-way relationship; contact: some exchange, not (yet) a relationship; one-way: mail in one direction only (docs/metrics.md)',
+      'connection: two-way and sustained; contact: any other two-way exchange; one-way: never two-way (docs/metrics.md, Tier).',
     ),
 );
 
@@ -68,7 +68,9 @@ export const askEntry = named(
       email,
       direction: z
         .enum(['they-take', 'you-take'])
-        .describe('they-take: they ask and you answer, never the other way; you-take: the reverse.'),
+        .describe(
+          'they-take: they ask and ask but never return the favour; you-take: you only write when you need something (docs/metrics.md).',
+        ),
       asksReceived: count('Asks they made of you, in the window.'),
       asksMade: count('Asks you made of them, in the window.'),
       answeredByYou: count('How many of their asks you answered.'),

@@ -27,6 +27,12 @@ describe('GET /v1/openapi.json', () => {
     expect(res.json().servers).toEqual([{ url: 'https://rapport.example.com' }]);
   });
 
+  it('describes routes the server has', () => {
+    const paths = Object.keys(openApiDocument().paths as object);
+    expect(paths.length).toBe(5);
+    for (const url of paths) expect(t.server.hasRoute({ method: 'GET', url }), url).toBe(true);
+  });
+
   it('refuses unknown parameters like every /v1 endpoint', async () => {
     const res = await apiGet(t.server, '/v1/openapi.json?format=yaml');
     expect(res.statusCode).toBe(400);
