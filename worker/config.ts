@@ -121,6 +121,20 @@ export const configSchema = z.object({
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
     .optional(),
   REPORT_FROM: z.string().default('Rapport <rapport@localhost>'),
+  /**
+   * Hosts a Slack incoming-webhook URL may point at (https only), comma-separated. Slack's own unless a
+   * proxy or an enterprise host is in between.
+   */
+  SLACK_WEBHOOK_HOSTS: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9.-]+(\s*,\s*[A-Za-z0-9.-]+)*\s*$/, 'must be host names, comma-separated')
+    .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()))
+    .default(['hooks.slack.com']),
+  /**
+   * true → Slack and webhook URLs may also be plain http on loopback (127.0.0.1, ::1, localhost): for
+   * tests and local development. Refused when NODE_ENV=production.
+   */
+  DELIVERY_ALLOW_LOOPBACK_HTTP: bool.default(false),
   SECURE_COOKIES: bool.optional(),
 });
 
@@ -150,6 +164,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       'config: TOKEN_ENCRYPTION_KEYS: required when NODE_ENV=production (keyId:base64 of 32 random bytes)',
     );
+  }
+  if (result.data.NODE_ENV === 'production' && result.data.DELIVERY_ALLOW_LOOPBACK_HTTP) {
+    // Report deliveries would then reach services on the worker's own machine.
+    throw new ConfigError('config: DELIVERY_ALLOW_LOOPBACK_HTTP: not allowed when NODE_ENV=production');
   }
   return { ...result.data, rapportHome: path.resolve(result.data.RAPPORT_HOME) };
 }

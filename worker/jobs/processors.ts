@@ -2,11 +2,15 @@
  * The work behind each queue, as plain functions of (deps, payload). The BullMQ worker and the inline
  * runner call exactly these, so `rapport sync` and `rapport worker` share one code path.
  */
+import { loadConfig } from '../config.js';
 import type { PrismaClient } from '../db/database.js';
+import { type HttpChannelOptions, sendersFor } from '../delivery/channels.js';
+import { type UrlPolicy, urlPolicyFrom } from '../delivery/url-policy.js';
 import type { Logger } from '../logger.js';
 import { analyzeUser, sweepRuns } from '../relationships/analyze-user.js';
+import type { ReportSendError } from '../report/delivery-error.js';
 import { buildReport } from '../report/render-report.js';
-import { sendWeeklyReport } from '../report/report-outbox.js';
+import { type DeliveryOutcome, deliverWeeklyReport } from '../report/report-outbox.js';
 import type { Mailer } from '../report/smtp-mailer.js';
 import { type SyncDeps, type SyncOutcome, syncAccount } from '../sync/sync-account.js';
 import type { AnalyzePayload, ReportPayload, SyncPayload } from './job-payloads.js';
@@ -26,6 +30,39 @@ export interface ProcessorDeps extends SyncDeps {
   reportLeaseMs?: number;
   /** Runs kept per user (RUN_RETENTION); older ones are swept after each analysis. */
   keepRuns: number;
+  /**
+   * Slack and webhook deliveries: which URLs are allowed and where the full report is. Unset → from the
+   * process's config (PUBLIC_URL, SLACK_WEBHOOK_HOSTS, DELIVERY_ALLOW_LOOPBACK_HTTP).
+   */
+  delivery?: { publicUrl: string; policy: UrlPolicy; timeoutMs?: number };
+}
+
+/** A report job that could not deliver on every channel; the channels that worked are not repeated. */
+export class ReportDeliveryError extends Error {
+  override readonly name = 'ReportDeliveryError';
+  /** True when no failed channel can succeed by trying again (the job then stops retrying). */
+  readonly permanent: boolean;
+  constructor(readonly outcome: DeliveryOutcome) {
+    const failures = outcome.channels.flatMap((c) => (c.status === 'failed' ? [c.error] : []));
+    super(
+      `weekly report ${outcome.isoWeek}: ${failures.map((f: ReportSendError) => `${f.channel}: ${f.message}`).join('; ')}`,
+    );
+    this.permanent = failures.length > 0 && failures.every((f) => f.permanent);
+  }
+}
+
+function httpChannelOptions(deps: ProcessorDeps): HttpChannelOptions {
+  const delivery = deps.delivery ?? fromConfig();
+  return {
+    policy: delivery.policy,
+    reportUrl: `${delivery.publicUrl.replace(/\/+$/, '')}/report`,
+    ...(delivery.timeoutMs ? { timeoutMs: delivery.timeoutMs } : {}),
+  };
+}
+
+function fromConfig(): NonNullable<ProcessorDeps['delivery']> {
+  const config = loadConfig();
+  return { publicUrl: config.PUBLIC_URL, policy: urlPolicyFrom(config) };
 }
 
 export async function processSync(deps: ProcessorDeps, payload: SyncPayload): Promise<SyncOutcome> {
@@ -52,25 +89,44 @@ export async function processAnalyze(deps: ProcessorDeps, payload: AnalyzePayloa
   return result;
 }
 
-export async function processReport(deps: ProcessorDeps, payload: ReportPayload) {
+export async function processReport(
+  deps: ProcessorDeps,
+  payload: ReportPayload,
+): Promise<DeliveryOutcome | null> {
   const user = await deps.prisma.user.findUnique({
     where: { id: payload.userId },
-    select: { id: true, email: true },
+    select: { id: true, email: true, deliverySettings: true },
   });
-  if (!user || !deps.mailer || !payload.send) return null;
+  if (!user || !payload.send) return null;
+  const senders = sendersFor(user.deliverySettings, {
+    mailer: deps.mailer,
+    from: deps.reportFrom,
+    http: () => httpChannelOptions(deps),
+  });
+  // No channel to use (email only, and no SMTP): the report can still be built on demand.
+  if (senders.length === 0) return null;
   const asOf = payload.asOf ? new Date(payload.asOf) : new Date();
-  const result = await sendWeeklyReport(
+  const ref = { id: user.id, email: user.email };
+  const outcome = await deliverWeeklyReport(
     {
       prisma: deps.prisma,
-      mailer: deps.mailer,
-      from: deps.reportFrom,
       logger: deps.logger,
       ...(deps.reportLeaseMs ? { leaseMs: deps.reportLeaseMs } : {}),
     },
-    user,
+    ref,
     asOf,
-    () => buildReport(deps.prisma, user, asOf),
+    senders,
+    () => buildReport(deps.prisma, ref, asOf),
   );
-  deps.logger.info({ userId: user.id, status: result.status }, 'weekly report');
-  return result;
+  deps.logger.info(
+    {
+      userId: user.id,
+      isoWeek: outcome.isoWeek,
+      status: outcome.status,
+      channels: Object.fromEntries(outcome.channels.map((c) => [c.channel, c.status])),
+    },
+    'weekly report',
+  );
+  if (outcome.status === 'failed') throw new ReportDeliveryError(outcome);
+  return outcome;
 }

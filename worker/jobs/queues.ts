@@ -21,7 +21,13 @@ import {
   reportPayload,
   syncPayload,
 } from './job-payloads.js';
-import { type ProcessorDeps, processAnalyze, processReport, processSync } from './processors.js';
+import {
+  type ProcessorDeps,
+  processAnalyze,
+  processReport,
+  processSync,
+  ReportDeliveryError,
+} from './processors.js';
 
 export interface QueueOptions {
   redisUrl: string;
@@ -284,7 +290,17 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
           payload = { ...payload, asOf: new Date().toISOString() };
           await job.updateData(payload);
         }
-        const result = await processReport(deps, payload);
+        let result: Awaited<ReturnType<typeof processReport>>;
+        try {
+          result = await processReport(deps, payload);
+        } catch (error) {
+          // A channel that can never succeed (a webhook answering 404): stop; the others went out.
+          if (error instanceof ReportDeliveryError && error.permanent) {
+            throw new UnrecoverableError(error.message);
+          }
+          // Anything else is retried with the job's backoff; channels already sent are skipped.
+          throw error;
+        }
         if (result?.status === 'in-progress') {
           // Another sender holds the week's report. If it dies before sending, its lease runs out and
           // this job, back then, sends it; if it finished, this job finds it sent and stops.

@@ -21,7 +21,7 @@ import type {
 import { WEEK_MS } from './report-week.js';
 import { TREND_WEEKS } from './weekly-activity.js';
 
-const metricsSchema = z.object({
+export const metricsSchema = z.object({
   meetings: z.number(),
   emailsSent: z.number(),
   emailsReceived: z.number(),
@@ -39,7 +39,7 @@ const metricsSchema = z.object({
   lastAnswered: z.boolean().nullable(),
 });
 
-const followUpsSchema = z.array(
+export const followUpsSchema = z.array(
   z.object({
     personId: z.string(),
     kind: z.enum(['met-not-written', 'ask-unanswered', 'outreach-unanswered']),
@@ -49,7 +49,7 @@ const followUpsSchema = z.array(
   }),
 );
 
-const publicTier = (tier: Tier): PublicTier => (tier === 'one_way' ? 'one-way' : tier);
+export const publicTier = (tier: Tier): PublicTier => (tier === 'one_way' ? 'one-way' : tier);
 
 async function loadSnapshots(prisma: PrismaClient, runId: string): Promise<SnapshotInput[]> {
   const rows = await prisma.relationshipSnapshot.findMany({

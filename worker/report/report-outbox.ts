@@ -1,42 +1,78 @@
 /**
- * Sends each user's weekly report exactly once per ISO week (see docs/report.md for the full argument).
+ * Delivers each user's weekly report exactly once per ISO week and channel (email, Slack, webhook; see
+ * docs/report.md for the full argument). Every channel's delivery is a ReportDelivery row of its own:
  *
- *   built ──claim──▶ sending ──SMTP accepted──▶ sent
+ *   built ──claim──▶ sending ──accepted──▶ sent
  *     ▲                 │
- *     └── SMTP said no ─┘      (a crash leaves `sending`; its lease expires, then it is re-claimed)
+ *     └── refused ──────┘      (a crash leaves `sending`; its lease expires, then it is re-claimed)
  *
  * 1. The Report row (unique userId + isoWeek) is written before anything is sent, with a Message-ID
- *    derived from the user id and the week, so every attempt for that week carries the same one.
- * 2. Claiming is one conditional UPDATE (status = built, or sending with an expired lease → sending,
- *    with this attempt's html/text): Postgres re-checks the condition under the row lock, so of two
- *    workers racing, exactly one gets the row and the other sees 0 rows and backs off.
+ *    derived from the user id and the week, so every email attempt for that week carries the same one;
+ *    then one ReportDelivery row per channel (unique reportId + channel).
+ * 2. Claiming a delivery is one conditional UPDATE (status = built, or sending with an expired lease →
+ *    sending): Postgres re-checks the condition under the row lock, so of two workers racing, exactly
+ *    one gets the row and the other sees 0 rows and backs off. Channels are claimed one at a time and
+ *    independently: a Slack outage neither blocks nor repeats the email.
  * 3. While sending, the claimer renews the lease (updatedAt) every third of it: only a dead sender's
  *    lease can run out, never a slow one's.
- * 4. After the server accepts the message the row becomes `sent`; every later attempt returns at once.
+ * 4. After the other side accepts, the delivery becomes `sent`; every later attempt skips it at once.
+ *    `Report.status` sums the deliveries up (sent when all are; sending while any is).
  *
- * The remaining window, honestly: a crash (or a lost connection) after the SMTP server accepted the
- * message but before `sent` was stored leaves the row in `sending`. When its lease runs out the next
- * attempt re-sends — with the same Message-ID, so clients that de-duplicate by Message-ID (Gmail does)
- * show one copy, and others show two. We accept that rather than risk never sending: a crash *before*
- * the server accepted is far more likely (it spans the whole SMTP conversation, the other spans one
- * database write), and in that case re-sending is exactly right.
+ * The remaining window, honestly: a crash (or a lost connection) after the other side accepted but
+ * before `sent` was stored leaves the delivery in `sending`. When its lease runs out the next attempt
+ * re-sends — an email with the same Message-ID (clients that de-duplicate by it, like Gmail, show one
+ * copy), a webhook with the same X-Rapport-Delivery id (a receiver can drop the copy), a Slack message
+ * plainly twice (incoming webhooks take no idempotency key). We accept that rather than risk never
+ * sending: a crash *before* acceptance is far more likely (it spans the whole conversation, the other
+ * spans one database write), and then re-sending is exactly right.
  */
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../db/database.js';
+import type { DeliveryChannel, ReportStatus } from '../generated/prisma/enums.js';
 import type { Logger } from '../logger.js';
 import type { UserRef } from '../users.js';
+import { ReportSendError } from './delivery-error.js';
 import type { BuiltReport } from './render-report.js';
 import { isoWeekOf } from './report-week.js';
 import type { Mailer } from './smtp-mailer.js';
 
-/** How long a `sending` row belongs to the worker that claimed it without renewal (see step 3). */
+export { ReportSendError } from './delivery-error.js';
+
+/** How long a `sending` delivery belongs to the worker that claimed it without renewal (see step 3). */
 export const SENDING_LEASE_MS = 5 * 60_000;
 
-export interface OutboxDeps {
+/** Channels in the order they are delivered. */
+export const CHANNEL_ORDER: DeliveryChannel[] = ['email', 'slack', 'webhook'];
+
+/** What one claimed delivery has to send. */
+export interface DeliveryInput {
+  user: UserRef;
+  isoWeek: string;
+  built: BuiltReport;
+  reportId: string;
+  /** Stable over every attempt of this delivery (the webhook's idempotency key). */
+  deliveryId: string;
+  /** The report's stable Message-ID (email). */
+  messageId: string;
+}
+
+/** One channel as the outbox sees it. */
+export interface ChannelSender {
+  channel: DeliveryChannel;
+  /**
+   * Before claiming: is the other side there at all? (SMTP: connect and log in.) A failure here claims
+   * nothing, so an outage never parks a delivery in `sending`.
+   */
+  check?(): Promise<void>;
+  /**
+   * Delivers once. Throws ReportSendError with `delivered: 'no'` when nothing can have arrived; any
+   * other failure is taken as "may have arrived" and waits for the lease.
+   */
+  send(input: DeliveryInput): Promise<void>;
+}
+
+export interface DeliveryDeps {
   prisma: PrismaClient;
-  mailer: Mailer;
-  /** REPORT_FROM. */
-  from: string;
   leaseMs?: number;
   /** Clock (tests move it past the lease). */
   now?: () => Date;
@@ -44,22 +80,33 @@ export interface OutboxDeps {
   logger?: Logger;
 }
 
+export interface OutboxDeps extends DeliveryDeps {
+  mailer: Mailer;
+  /** REPORT_FROM. */
+  from: string;
+}
+
+export type ChannelResult =
+  | { channel: DeliveryChannel; status: 'sent'; deliveryId: string; resent: boolean }
+  | { channel: DeliveryChannel; status: 'already-sent'; sentAt: Date | null }
+  | { channel: DeliveryChannel; status: 'in-progress' }
+  | { channel: DeliveryChannel; status: 'failed'; error: ReportSendError };
+
+export interface DeliveryOutcome {
+  /**
+   * `failed` when any channel failed; else `in-progress` when another worker holds one; else `sent` when
+   * this call delivered something; else `already-sent`.
+   */
+  status: 'sent' | 'already-sent' | 'in-progress' | 'failed';
+  isoWeek: string;
+  reportId: string | null;
+  channels: ChannelResult[];
+}
+
 export type SendResult =
   | { status: 'sent'; reportId: string; isoWeek: string; messageId: string; resent: boolean }
   | { status: 'already-sent'; reportId: string; isoWeek: string; sentAt: Date | null }
   | { status: 'in-progress'; reportId: string; isoWeek: string };
-
-/** Raised when a send failed; `delivered` says whether the message may still have gone out. */
-export class ReportSendError extends Error {
-  override readonly name = 'ReportSendError';
-  constructor(
-    message: string,
-    readonly delivered: 'no' | 'unknown',
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** Stable per user and week; the hash keeps the user id out of the header. */
 export function reportMessageId(userId: string, isoWeek: string): string {
@@ -80,46 +127,141 @@ function definitelyNotDelivered(error: unknown): boolean {
   );
 }
 
+/** The email channel: the report as a multipart message with its charts inline, through `mailer`. */
+export function emailSender(mailer: Mailer, from: string): ChannelSender {
+  return {
+    channel: 'email',
+    async check() {
+      try {
+        await mailer.verify();
+      } catch (error) {
+        throw new ReportSendError(`SMTP server check failed: ${(error as Error).message}`, 'no', {
+          cause: error,
+        });
+      }
+    },
+    async send({ user, isoWeek, built, messageId }) {
+      try {
+        await mailer.send({
+          from,
+          to: user.email,
+          subject: built.rendered.subject,
+          text: built.rendered.text,
+          html: built.rendered.html,
+          messageId,
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Rapport-Report': isoWeek },
+          images: built.rendered.charts,
+        });
+      } catch (error) {
+        if (definitelyNotDelivered(error)) {
+          throw new ReportSendError(`SMTP server refused the report: ${(error as Error).message}`, 'no', {
+            cause: error,
+          });
+        }
+        throw new ReportSendError(`report send interrupted: ${(error as Error).message}`, 'unknown', {
+          cause: error,
+        });
+      }
+    },
+  };
+}
+
 async function findReport(prisma: PrismaClient, userId: string, isoWeek: string) {
   return prisma.report.findUnique({
     where: { userId_isoWeek: { userId, isoWeek } },
-    select: { id: true, status: true, sentAt: true, updatedAt: true },
+    select: {
+      id: true,
+      messageIdHeader: true,
+      deliveries: { select: { id: true, channel: true, status: true, sentAt: true, updatedAt: true } },
+    },
   });
 }
 
-type ReportRow = NonNullable<Awaited<ReturnType<typeof findReport>>>;
+interface DeliveryRow {
+  status: ReportStatus;
+  sentAt: Date | null;
+  updatedAt: Date;
+}
 
-function notOurs(row: ReportRow, isoWeek: string): SendResult {
+function notOurs(channel: DeliveryChannel, row: DeliveryRow): ChannelResult {
   return row.status === 'sent'
-    ? { status: 'already-sent', reportId: row.id, isoWeek, sentAt: row.sentAt }
-    : { status: 'in-progress', reportId: row.id, isoWeek };
+    ? { channel, status: 'already-sent', sentAt: row.sentAt }
+    : { channel, status: 'in-progress' };
+}
+
+function overall(results: ChannelResult[]): DeliveryOutcome['status'] {
+  const has = (status: ChannelResult['status']) => results.some((r) => r.status === status);
+  return has('failed')
+    ? 'failed'
+    : has('in-progress')
+      ? 'in-progress'
+      : has('sent')
+        ? 'sent'
+        : 'already-sent';
 }
 
 /**
- * Builds (through `build`) and sends `user`'s report for the ISO week of `asOf`, unless that week's report
- * was already sent or another worker holds it. Safe to call any number of times, from any number of
- * processes.
+ * `Report.status` from its deliveries: sent when every one is, sending while any is, built otherwise.
+ * The report row is locked first, so two channels finishing together cannot leave a stale sum.
  */
-export async function sendWeeklyReport(
-  deps: OutboxDeps,
+async function refreshReportStatus(prisma: PrismaClient, reportId: string, now: Date): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Report" WHERE id = ${reportId}::uuid FOR UPDATE`;
+    const rows = await tx.reportDelivery.findMany({ where: { reportId }, select: { status: true } });
+    if (rows.length === 0) return;
+    const status: ReportStatus = rows.every((r) => r.status === 'sent')
+      ? 'sent'
+      : rows.some((r) => r.status === 'sending')
+        ? 'sending'
+        : 'built';
+    const report = await tx.report.findUniqueOrThrow({ where: { id: reportId }, select: { sentAt: true } });
+    await tx.report.update({
+      where: { id: reportId },
+      data: { status, sentAt: status === 'sent' ? (report.sentAt ?? now) : null },
+    });
+  });
+}
+
+/**
+ * Builds (through `build`) and delivers `user`'s report for the ISO week of `asOf` on every channel of
+ * `senders` that has not had it yet and that no other worker holds. Never throws for a channel's
+ * failure: each channel's result is in the answer (`failed` with a ReportSendError), so the caller
+ * decides about retrying. Safe to call any number of times, from any number of processes.
+ */
+export async function deliverWeeklyReport(
+  deps: DeliveryDeps,
   user: UserRef,
   asOf: Date,
+  senders: ChannelSender[],
   build: () => Promise<BuiltReport>,
-): Promise<SendResult> {
-  const { prisma, mailer } = deps;
+): Promise<DeliveryOutcome> {
+  const { prisma } = deps;
   const now = deps.now ?? (() => new Date());
   const leaseMs = deps.leaseMs ?? SENDING_LEASE_MS;
+  const ordered = [...senders].sort(
+    (a, b) => CHANNEL_ORDER.indexOf(a.channel) - CHANNEL_ORDER.indexOf(b.channel),
+  );
   const { timeZone } = await prisma.user.findUniqueOrThrow({
     where: { id: user.id },
     select: { timeZone: true },
   });
   const isoWeek = isoWeekOf(asOf, timeZone);
+  const leaseLive = (row: DeliveryRow) => now().getTime() - row.updatedAt.getTime() < leaseMs;
 
-  // Cheap exits before any building: sent already, or someone is sending right now.
+  // Cheap exits before any building: channels sent already, or being sent by someone right now.
   const existing = await findReport(prisma, user.id, isoWeek);
-  const leaseLive = (row: ReportRow) => now().getTime() - row.updatedAt.getTime() < leaseMs;
-  if (existing && (existing.status === 'sent' || (existing.status === 'sending' && leaseLive(existing)))) {
-    return notOurs(existing, isoWeek);
+  const results: ChannelResult[] = [];
+  const pending: ChannelSender[] = [];
+  for (const sender of ordered) {
+    const row = existing?.deliveries.find((d) => d.channel === sender.channel);
+    if (row && (row.status === 'sent' || (row.status === 'sending' && leaseLive(row)))) {
+      results.push(notOurs(sender.channel, row));
+    } else {
+      pending.push(sender);
+    }
+  }
+  if (pending.length === 0) {
+    return { status: overall(results), isoWeek, reportId: existing?.id ?? null, channels: results };
   }
 
   const built = await build();
@@ -127,7 +269,7 @@ export async function sendWeeklyReport(
     throw new Error(`built the report of ${built.model.week.isoWeek} while sending ${isoWeek}: asOf differs`);
   }
   const { html, text } = built.rendered;
-  // The row exists before any send (ON CONFLICT DO NOTHING: a racing worker may have written it first).
+  // The rows exist before any send (ON CONFLICT DO NOTHING: a racing worker may have written them first).
   await prisma.report.createMany({
     data: [
       {
@@ -142,43 +284,110 @@ export async function sendWeeklyReport(
     ],
     skipDuplicates: true,
   });
-  // Fail before claiming when the server is not there: a report must not sit in `sending` for nothing.
-  try {
-    await mailer.verify();
-  } catch (error) {
-    throw new ReportSendError(`SMTP server check failed: ${(error as Error).message}`, 'no', {
-      cause: error,
+  const report = await prisma.report.findUniqueOrThrow({
+    where: { userId_isoWeek: { userId: user.id, isoWeek } },
+    select: { id: true, messageIdHeader: true },
+  });
+  await prisma.reportDelivery.createMany({
+    data: pending.map((s) => ({ reportId: report.id, channel: s.channel, status: 'built' as const })),
+    skipDuplicates: true,
+  });
+
+  for (const sender of pending) {
+    const before = existing?.deliveries.find((d) => d.channel === sender.channel);
+    const result = await deliverOne(deps, { leaseMs, now }, sender, {
+      user,
+      asOf,
+      isoWeek,
+      built,
+      reportId: report.id,
+      messageId: report.messageIdHeader,
+      wasSending: before?.status === 'sending',
     });
+    results.push(result);
+    await refreshReportStatus(prisma, report.id, now()).catch((error: unknown) =>
+      deps.logger?.warn({ err: error, reportId: report.id }, 'could not update the report status'),
+    );
+  }
+  results.sort((a, b) => CHANNEL_ORDER.indexOf(a.channel) - CHANNEL_ORDER.indexOf(b.channel));
+  return { status: overall(results), isoWeek, reportId: report.id, channels: results };
+}
+
+async function deliverOne(
+  deps: DeliveryDeps,
+  clock: { leaseMs: number; now: () => Date },
+  sender: ChannelSender,
+  job: {
+    user: UserRef;
+    asOf: Date;
+    isoWeek: string;
+    built: BuiltReport;
+    reportId: string;
+    messageId: string;
+    wasSending: boolean;
+  },
+): Promise<ChannelResult> {
+  const { prisma } = deps;
+  const { leaseMs, now } = clock;
+  const { channel } = sender;
+  const asSendError = (error: unknown, delivered: 'no' | 'unknown') =>
+    error instanceof ReportSendError
+      ? error
+      : new ReportSendError(`${channel} delivery interrupted: ${(error as Error).message}`, delivered, {
+          cause: error,
+          channel,
+        });
+
+  // Fail before claiming when the other side is not there: a delivery must not sit in `sending` for nothing.
+  if (sender.check) {
+    try {
+      await sender.check();
+    } catch (error) {
+      return { channel, status: 'failed', error: asSendError(error, 'no') };
+    }
   }
 
   const claimedAt = now();
-  const claimed = await prisma.report.updateManyAndReturn({
+  const claimed = await prisma.reportDelivery.updateManyAndReturn({
     where: {
-      userId: user.id,
-      isoWeek,
+      reportId: job.reportId,
+      channel,
       OR: [
         { status: 'built' },
         { status: 'sending', updatedAt: { lt: new Date(claimedAt.getTime() - leaseMs) } },
       ],
     },
-    data: { status: 'sending', asOf, html, text, updatedAt: claimedAt },
-    select: { id: true, messageIdHeader: true },
+    data: { status: 'sending', updatedAt: claimedAt, attempts: { increment: 1 } },
+    select: { id: true },
   });
   const mine = claimed[0];
   if (!mine) {
-    const row = await findReport(prisma, user.id, isoWeek);
-    if (!row) throw new Error(`report ${isoWeek} of user ${user.id} vanished while claiming`);
-    return notOurs(row, isoWeek);
+    const row = await prisma.reportDelivery.findUnique({
+      where: { reportId_channel: { reportId: job.reportId, channel } },
+      select: { status: true, sentAt: true, updatedAt: true },
+    });
+    if (!row) throw new Error(`the ${channel} delivery of report ${job.reportId} vanished while claiming`);
+    return notOurs(channel, row);
   }
+  if (channel === 'email') {
+    // The row holds what is being emailed (the preview and /v1/reports/latest show it).
+    await prisma.report.update({
+      where: { id: job.reportId },
+      data: { asOf: job.asOf, html: job.built.rendered.html, text: job.built.rendered.text },
+    });
+  }
+  await refreshReportStatus(prisma, job.reportId, claimedAt).catch((error: unknown) =>
+    deps.logger?.warn({ err: error, reportId: job.reportId }, 'could not update the report status'),
+  );
 
-  // While this process is sending, the lease is renewed: a slow server must never let a second sender
+  // While this process is sending, the lease is renewed: a slow receiver must never let a second sender
   // in. If the process dies, renewal stops and the lease runs out as designed. Each renewal names the
   // previous one (updatedAt), so a sender that lost its claim stops instead of extending someone else's.
   let heldSince = claimedAt;
   const renewal = setInterval(
     () => {
       const next = now();
-      prisma.report
+      prisma.reportDelivery
         .updateMany({
           where: { id: mine.id, status: 'sending', updatedAt: heldSince },
           data: { updatedAt: next },
@@ -188,45 +397,82 @@ export async function sendWeeklyReport(
           else clearInterval(renewal);
         })
         .catch((error: unknown) =>
-          deps.logger?.warn({ err: error, reportId: mine.id }, 'could not renew the report send lease'),
+          deps.logger?.warn(
+            { err: error, deliveryId: mine.id, channel },
+            'could not renew the delivery lease',
+          ),
         );
     },
     Math.max(50, Math.floor(leaseMs / 3)),
   );
   try {
-    await mailer.send({
-      from: deps.from,
-      to: user.email,
-      subject: built.rendered.subject,
-      text,
-      html,
-      messageId: mine.messageIdHeader,
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Rapport-Report': isoWeek },
-      images: built.rendered.charts,
+    await sender.send({
+      user: job.user,
+      isoWeek: job.isoWeek,
+      built: job.built,
+      reportId: job.reportId,
+      deliveryId: mine.id,
+      messageId: job.messageId,
     });
   } catch (error) {
-    if (definitelyNotDelivered(error)) {
-      await prisma.report.updateMany({
+    clearInterval(renewal);
+    const failure = asSendError(error, 'unknown');
+    const lastError = failure.message.slice(0, 500);
+    if (failure.delivered === 'no') {
+      // Nothing arrived: the next attempt may send at once.
+      await prisma.reportDelivery.updateMany({
         where: { id: mine.id, status: 'sending' },
-        data: { status: 'built' },
+        data: { status: 'built', lastError },
       });
-      throw new ReportSendError(`SMTP server refused the report: ${(error as Error).message}`, 'no', {
-        cause: error,
+    } else {
+      // Leave it `sending`: the lease decides when a retry may try again (see the header comment).
+      await prisma.reportDelivery.updateMany({
+        where: { id: mine.id, status: 'sending' },
+        data: { lastError },
       });
     }
-    // Leave it `sending`: the lease decides when a retry may try again (see the header comment).
-    throw new ReportSendError(`report send interrupted: ${(error as Error).message}`, 'unknown', {
-      cause: error,
-    });
+    return { channel, status: 'failed', error: failure };
   } finally {
     clearInterval(renewal);
   }
-  await prisma.report.update({ where: { id: mine.id }, data: { status: 'sent', sentAt: now() } });
-  return {
-    status: 'sent',
-    reportId: mine.id,
-    isoWeek,
-    messageId: mine.messageIdHeader,
-    resent: existing?.status === 'sending',
-  };
+  await prisma.reportDelivery.update({
+    where: { id: mine.id },
+    data: { status: 'sent', sentAt: now(), lastError: null },
+  });
+  return { channel, status: 'sent', deliveryId: mine.id, resent: job.wasSending };
+}
+
+/**
+ * The email channel alone (`rapport report --send`, and the tests of the email outbox): builds and sends
+ * `user`'s report for the ISO week of `asOf` unless that week's email went out or another worker holds
+ * it. Throws the ReportSendError of a failed send.
+ */
+export async function sendWeeklyReport(
+  deps: OutboxDeps,
+  user: UserRef,
+  asOf: Date,
+  build: () => Promise<BuiltReport>,
+): Promise<SendResult> {
+  const outcome = await deliverWeeklyReport(deps, user, asOf, [emailSender(deps.mailer, deps.from)], build);
+  const result = outcome.channels[0];
+  const { isoWeek } = outcome;
+  if (!result || !outcome.reportId)
+    throw new Error(`no email result for report ${isoWeek} of user ${user.id}`);
+  const reportId = outcome.reportId;
+  switch (result.status) {
+    case 'failed':
+      throw result.error;
+    case 'sent':
+      return {
+        status: 'sent',
+        reportId,
+        isoWeek,
+        messageId: reportMessageId(user.id, isoWeek),
+        resent: result.resent,
+      };
+    case 'already-sent':
+      return { status: 'already-sent', reportId, isoWeek, sentAt: result.sentAt };
+    case 'in-progress':
+      return { status: 'in-progress', reportId, isoWeek };
+  }
 }
