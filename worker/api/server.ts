@@ -32,6 +32,7 @@ import { toHttpProblem } from './http-problem.js';
 import { createServerMetrics, type QueueStats } from './metrics.js';
 import { accountRoutes } from './routes/accounts.js';
 import { apiV1Routes } from './routes/api-v1.js';
+import { feedRoutes } from './routes/feeds.js';
 import { insightRoutes } from './routes/insights.js';
 import { opsRoutes } from './routes/ops.js';
 import type { RouteContext } from './routes/route-context.js';
@@ -200,6 +201,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   signInRoutes(server, ctx);
   accountRoutes(server, ctx);
   settingsRoutes(server, ctx);
+  feedRoutes(server, ctx);
   insightRoutes(server, ctx);
   await server.ready();
   return server;
