@@ -7,7 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackSender, webhookSender } from '../../../worker/delivery/channels.js';
 import { postJson } from '../../../worker/delivery/http-post.js';
-import { SLACK_MAX_BLOCKS, SLACK_MAX_TEXT, type SlackBlock } from '../../../worker/delivery/slack-message.js';
+import {
+  SLACK_MAX_BLOCKS,
+  SLACK_MAX_TEXT,
+  type SlackBlock,
+  slackMessage,
+} from '../../../worker/delivery/slack-message.js';
 import { checkSlackUrl, checkWebhookUrl, type UrlPolicy } from '../../../worker/delivery/url-policy.js';
 import { verifySignature } from '../../../worker/delivery/webhook-payload.js';
 import { type BuiltReport, buildReport } from '../../../worker/report/render-report.js';
@@ -18,6 +23,7 @@ import {
   emailSender,
   SENDING_LEASE_MS,
 } from '../../../worker/report/report-outbox.js';
+import type { ReportModel, ReportSection } from '../../../worker/report/report-types.js';
 import { createSmtpMailer, type Mailer } from '../../../worker/report/smtp-mailer.js';
 import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -115,6 +121,59 @@ describe('Slack incoming webhook', () => {
     expect(again.channels).toEqual([expect.objectContaining({ channel: 'slack', status: 'already-sent' })]);
     expect(slack.received).toHaveLength(1);
     expect((await delivery('2026-W02', 'slack')).status).toBe('sent');
+  });
+});
+
+describe('Slack limits', () => {
+  /** A report far larger than any real one: 40 sections of 200 people with long, hostile subjects. */
+  function hugeModel(base: ReportModel): ReportModel {
+    const subject = 'Quarterly <!channel> & <https://evil.example|budget> review '.repeat(12);
+    const section = (k: number): ReportSection => ({
+      id: 'waiting-on-you',
+      title: `Section ${k}`,
+      intro: 'They asked you something and have not heard back.',
+      items: Array.from({ length: 200 }, (_, i) => ({
+        person: { personId: `p${k}-${i}`, name: `Person ${i} ${'x'.repeat(30)}`, email: `p${i}@example.com` },
+        tag: i % 2 ? 'They keep asking' : null,
+        detail: `asked '${subject}' ${i} days ago`,
+        action: 'Reply, even if only to say when you will',
+        quotes: [],
+      })),
+      more: 37,
+    });
+    return { ...base, quietLine: null, sections: Array.from({ length: 40 }, (_, k) => section(k)) };
+  }
+
+  it('a report with many items stays within 50 blocks and 3,000 characters per text, cut with "…and N more"', async () => {
+    const asOf = new Date('2026-03-11T09:00:00Z'); // 2026-W11
+    const real = await reportOf(asOf)();
+    const huge: BuiltReport = { ...real, model: hugeModel(real.model) };
+    const message = slackMessage(huge.model, REPORT_URL);
+    expect(message.blocks.length).toBeLessThanOrEqual(SLACK_MAX_BLOCKS);
+    for (const text of texts(message.blocks)) expect(text.length).toBeLessThanOrEqual(SLACK_MAX_TEXT);
+    const sections = message.blocks
+      .filter((b) => b.type === 'section')
+      .map((b) => (b.type === 'section' ? b.text.text : ''));
+    const first = sections.find((t) => t.startsWith('*Section 0*'))!;
+    const shown = first.split('\n').filter((l) => l.startsWith('• ')).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(first.endsWith(`…and ${200 + 37 - shown} more`)).toBe(true);
+    // Sections beyond the block budget are counted, not dropped silently.
+    const shownSections = sections.filter((t) => /^\*Section \d+\*/.test(t)).length;
+    const last = JSON.stringify(message.blocks.at(-2));
+    expect(last).toContain(`…and ${40 - shownSections} more sections in the full report`);
+    // Nobody's subject can mention @channel or make a link.
+    expect(JSON.stringify(message)).not.toMatch(/<!channel>|<https:/);
+    expect(first).toContain('&lt;!channel&gt;');
+
+    // And Slack (here: the receiver) gets exactly that.
+    const before = slack.received.length;
+    expect((await deliverWeeklyReport(deps(), user, asOf, [toSlack()], async () => huge)).status).toBe(
+      'sent',
+    );
+    const posted = JSON.parse(slack.received[before]!.body) as { blocks: SlackBlock[] };
+    expect(posted.blocks.length).toBeLessThanOrEqual(SLACK_MAX_BLOCKS);
+    expect(Math.max(...texts(posted.blocks).map((t) => t.length))).toBeLessThanOrEqual(SLACK_MAX_TEXT);
   });
 });
 
