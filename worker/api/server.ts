@@ -131,6 +131,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     config: app.config,
     publicUrl: app.config.PUBLIC_URL.replace(/\/+$/, ''),
     connect: deps.connect,
+    cipher: app.cipher,
     runs: createRunSource(prisma),
     answers: createAnswerCache(),
     tokens,

@@ -2,9 +2,11 @@
  * The work behind each queue, as plain functions of (deps, payload). The BullMQ worker and the inline
  * runner call exactly these, so `rapport sync` and `rapport worker` share one code path.
  */
+
 import { loadConfig } from '../config.js';
 import type { PrismaClient } from '../db/database.js';
 import { type HttpChannelOptions, sendersFor } from '../delivery/channels.js';
+import { openChannelSettings } from '../delivery/sealed-settings.js';
 import { type UrlPolicy, urlPolicyFrom } from '../delivery/url-policy.js';
 import type { Logger } from '../logger.js';
 import { analyzeUser, sweepRuns } from '../relationships/analyze-user.js';
@@ -12,6 +14,7 @@ import type { ReportSendError } from '../report/delivery-error.js';
 import { buildReport } from '../report/render-report.js';
 import { type DeliveryOutcome, deliverWeeklyReport } from '../report/report-outbox.js';
 import type { Mailer } from '../report/smtp-mailer.js';
+import type { TokenCipher } from '../security/token-cipher.js';
 import { type SyncDeps, type SyncOutcome, syncAccount } from '../sync/sync-account.js';
 import type { AnalyzePayload, ReportPayload, SyncPayload } from './job-payloads.js';
 
@@ -35,6 +38,8 @@ export interface ProcessorDeps extends SyncDeps {
    * process's config (PUBLIC_URL, SLACK_WEBHOOK_HOSTS, DELIVERY_ALLOW_LOOPBACK_HTTP).
    */
   delivery?: { publicUrl: string; policy: UrlPolicy; timeoutMs?: number };
+  /** Opens the sealed Slack URL and webhook secret (the token cipher); needed once a user has set them. */
+  cipher?: TokenCipher;
 }
 
 /** A report job that could not deliver on every channel; the channels that worked are not repeated. */
@@ -58,6 +63,11 @@ function httpChannelOptions(deps: ProcessorDeps): HttpChannelOptions {
     reportUrl: `${delivery.publicUrl.replace(/\/+$/, '')}/report`,
     ...(delivery.timeoutMs ? { timeoutMs: delivery.timeoutMs } : {}),
   };
+}
+
+function requireCipher(deps: ProcessorDeps): TokenCipher {
+  if (!deps.cipher) throw new Error('report delivery settings hold sealed secrets, but no cipher was given');
+  return deps.cipher;
 }
 
 function fromConfig(): NonNullable<ProcessorDeps['delivery']> {
@@ -98,7 +108,10 @@ export async function processReport(
     select: { id: true, email: true, deliverySettings: true },
   });
   if (!user || !payload.send) return null;
-  const senders = sendersFor(user.deliverySettings, {
+  const settings = user.deliverySettings
+    ? openChannelSettings(requireCipher(deps), user.id, user.deliverySettings)
+    : null;
+  const senders = sendersFor(settings, {
     mailer: deps.mailer,
     from: deps.reportFrom,
     http: () => httpChannelOptions(deps),

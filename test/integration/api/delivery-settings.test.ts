@@ -4,6 +4,7 @@
  */
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openChannelSettings } from '../../../worker/delivery/sealed-settings.js';
 import { ensureRun } from '../../../worker/relationships/queries.js';
 import type { UserRef } from '../../../worker/users.js';
 import { createTestDatabase } from '../../support/database.js';
@@ -27,7 +28,9 @@ afterAll(async () => {
   await t?.db.drop();
 });
 
-const settingsRow = () => t.db.prisma.deliverySettings.findUnique({ where: { userId: user.id } });
+/** The stored row with its sealed secrets opened, and the raw row to show they are not stored readable. */
+const rawRow = () => t.db.prisma.deliverySettings.findUnique({ where: { userId: user.id } });
+const settingsRow = async () => openChannelSettings(t.app.cipher, user.id, await rawRow());
 const SLACK = 'http://127.0.0.1:9/services/T1/B2/secretpart';
 
 describe('delivery channels in settings', () => {
@@ -87,6 +90,12 @@ describe('delivery channels in settings', () => {
       webhookUrl: 'http://127.0.0.1:9/hook',
       webhookSecret: secret,
     });
+    // Sealed at rest: the row holds neither the Slack URL nor the secret readable, and they are bound to
+    // this user (another user's id does not open them).
+    const raw = await rawRow();
+    expect(raw?.slackWebhookUrl).not.toContain('secretpart');
+    expect(raw?.webhookSecret).not.toContain(secret!);
+    expect(() => openChannelSettings(t.app.cipher, '00000000-0000-0000-0000-000000000000', raw)).toThrow();
     const page = await browser.get('/settings');
     expect(page.body).not.toContain(secret!);
     expect(page.body).not.toContain('secretpart');

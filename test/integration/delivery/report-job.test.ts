@@ -4,10 +4,12 @@
  */
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sealSetting } from '../../../worker/delivery/sealed-settings.js';
 import { PRODUCTION_POLICY } from '../../../worker/delivery/url-policy.js';
 import { verifySignature } from '../../../worker/delivery/webhook-payload.js';
 import { openQueues, type Queues, startWorkers, type Workers } from '../../../worker/jobs/queues.js';
 import { createLogger } from '../../../worker/logger.js';
+import { createTokenCipher, parseTokenKeys } from '../../../worker/security/token-cipher.js';
 import { findOrCreateUser } from '../../../worker/users.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { TEST_REDIS_URL, uniquePrefix } from '../../support/redis.js';
@@ -15,6 +17,9 @@ import { type Receiver, startReceiver } from './receiver.js';
 
 const prefix = uniquePrefix('delivery');
 const SECRET = 'whsec_job-test';
+const cipher = createTokenCipher(parseTokenKeys(`t1:${Buffer.alloc(32, 7).toString('base64')}`));
+/** Stored as the settings page stores it: sealed for the user. */
+const sealed = (userId: string) => sealSetting(cipher, userId, 'webhookSecret', SECRET);
 let db: TestDatabase;
 let queues: Queues;
 let workers: Workers;
@@ -36,6 +41,7 @@ beforeAll(async () => {
       reportFrom: 'r@localhost',
       pagesPerSyncJob: 5,
       keepRuns: 50,
+      cipher,
       openSession: async (): Promise<never> => {
         throw new Error('no provider session in this test');
       },
@@ -59,7 +65,13 @@ afterAll(async () => {
 it('a webhook answering 500 then 200: the job retries with its backoff and the receiver gets one delivery', async () => {
   const user = await findOrCreateUser(db.prisma, 'erin@example.com');
   await db.prisma.deliverySettings.create({
-    data: { userId: user.id, email: true, webhook: true, webhookUrl: hook.url, webhookSecret: SECRET },
+    data: {
+      userId: user.id,
+      email: true,
+      webhook: true,
+      webhookUrl: hook.url,
+      webhookSecret: sealed(user.id),
+    },
   });
   hook.script(500);
   const job = await queues.report.add('report', {
@@ -88,7 +100,13 @@ it('a webhook answering 500 then 200: the job retries with its backoff and the r
 it('a webhook answering 410 fails the job for good (no retries), and says why on the delivery', async () => {
   const user = await findOrCreateUser(db.prisma, 'fay@example.com');
   await db.prisma.deliverySettings.create({
-    data: { userId: user.id, email: false, webhook: true, webhookUrl: hook.url, webhookSecret: SECRET },
+    data: {
+      userId: user.id,
+      email: false,
+      webhook: true,
+      webhookUrl: hook.url,
+      webhookSecret: sealed(user.id),
+    },
   });
   const before = hook.received.length;
   hook.script(410);

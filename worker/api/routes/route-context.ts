@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Config } from '../../config.js';
 import type { ConnectService } from '../../connect/connect-service.js';
 import type { PrismaClient } from '../../db/database.js';
+import type { TokenCipher } from '../../security/token-cipher.js';
 import type { UserRef } from '../../users.js';
 import type { AnswerCache, RunSource } from '../answer-run.js';
 import type { TokenAuthenticator } from '../auth/api-tokens.js';
@@ -16,6 +17,8 @@ export interface RouteContext {
   /** PUBLIC_URL without a trailing slash. */
   publicUrl: string;
   connect: ConnectService;
+  /** Seals credentials users give (delivery secrets) like refresh tokens. */
+  cipher: TokenCipher;
   runs: RunSource;
   /** JSON answers derived from one run (immutable, so cached by run id). */
   answers: AnswerCache;

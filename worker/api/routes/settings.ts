@@ -4,9 +4,11 @@
  * person's input and a message beside the field; a new token, webhook secret or feed URL is shown
  * exactly once.
  */
+
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { createCalendarFeed, liveCalendarFeed, revokeCalendarFeeds } from '../../delivery/calendar-feed.js';
+import { sealSetting } from '../../delivery/sealed-settings.js';
 import { checkSlackUrl, checkWebhookUrl, urlPolicyFrom } from '../../delivery/url-policy.js';
 import { newWebhookSecret } from '../../delivery/webhook-payload.js';
 import { mailAddress } from '../../ingest/address.js';
@@ -407,10 +409,12 @@ export function settingsRoutes(server: FastifyInstance, ctx: RouteContext): void
     };
     const stored = await prisma.deliverySettings.findUnique({ where: { userId: user.id } });
     const errors: DeliveryErrors = {};
+    // Stored sealed (delivery/sealed-settings.ts); a new URL is sealed below, a kept one stays as stored.
     let slackWebhookUrl = stored?.slackWebhookUrl ?? null;
     if (values.slackUrl) {
       const check = checkSlackUrl(values.slackUrl, policy);
-      if (check.ok) slackWebhookUrl = check.url.toString();
+      if (check.ok)
+        slackWebhookUrl = sealSetting(ctx.cipher, user.id, 'slackWebhookUrl', check.url.toString());
       else errors.slackUrl = check.reason;
     } else if (values.slack && !slackWebhookUrl) {
       errors.slackUrl = 'paste the Slack webhook URL to send the report to Slack';
@@ -450,7 +454,12 @@ export function settingsRoutes(server: FastifyInstance, ctx: RouteContext): void
       slackWebhookUrl,
       webhook: values.webhook,
       webhookUrl,
-      ...(secret ? { webhookSecret: secret, webhookSecretAt: new Date() } : {}),
+      ...(secret
+        ? {
+            webhookSecret: sealSetting(ctx.cipher, user.id, 'webhookSecret', secret),
+            webhookSecretAt: new Date(),
+          }
+        : {}),
     };
     await prisma.deliverySettings.upsert({
       where: { userId: user.id },
@@ -476,7 +485,10 @@ export function settingsRoutes(server: FastifyInstance, ctx: RouteContext): void
     const secret = newWebhookSecret();
     const { count } = await prisma.deliverySettings.updateMany({
       where: { userId: user.id, webhookUrl: { not: null } },
-      data: { webhookSecret: secret, webhookSecretAt: new Date() },
+      data: {
+        webhookSecret: sealSetting(ctx.cipher, user.id, 'webhookSecret', secret),
+        webhookSecretAt: new Date(),
+      },
     });
     if (count === 0) return reply.redirect('/settings', 303);
     return sendPage(

@@ -4,6 +4,7 @@
  * then close every connection.
  */
 import type { App } from '../../app.js';
+import { urlPolicyFrom } from '../../delivery/url-policy.js';
 import { UsageError } from '../../errors.js';
 import { enqueueSync, openQueues, startWorkers, upsertSchedules } from '../../jobs/queues.js';
 import { sessionFactory } from '../../providers/session-factory.js';
@@ -31,6 +32,8 @@ export async function workerCommand(app: App): Promise<void> {
     reportFrom: config.REPORT_FROM,
     pagesPerSyncJob: config.SYNC_PAGES_PER_JOB,
     keepRuns: config.RUN_RETENTION,
+    cipher: app.cipher,
+    delivery: { publicUrl: config.PUBLIC_URL, policy: urlPolicyFrom(config) },
     reportLeaseMs: config.REPORT_SEND_LEASE_SECONDS * 1000,
   };
   const workers = startWorkers(queues, deps, {
