@@ -15,9 +15,9 @@
 import { createHash } from 'node:crypto';
 import { randomSecret, sha256Hex } from '../api/auth/secret-tokens.js';
 import type { PrismaClient } from '../db/database.js';
-import { followUpsSchema, metricsSchema, publicTier } from '../report/load-report-input.js';
+import { followUpsSchema, loadSnapshots } from '../report/load-report-input.js';
 import { coolingOffSection, followUpSections } from '../report/report-sections.js';
-import type { ReportSection, SectionId, SnapshotInput } from '../report/report-types.js';
+import type { ReportSection, SectionId } from '../report/report-types.js';
 import { inZone } from '../report/report-week.js';
 import { displayText } from '../text/display-text.js';
 
@@ -189,25 +189,12 @@ export async function loadFeedInput(
   ]);
   if (!run) return { userId, timeZone: user.timeZone, run: null, sections: [], reportUrl };
   const followUps = followUpsSchema.parse(run.followUps);
-  const rows = await prisma.relationshipSnapshot.findMany({
-    where: {
-      runId: run.id,
-      OR: [
-        { coolingScore: { not: null } },
-        { personId: { in: [...new Set(followUps.map((f) => f.personId))] } },
-      ],
-    },
-    orderBy: { personId: 'asc' },
-    select: { personId: true, tier: true, strength: true, metrics: true, name: true, email: true },
+  const current = await loadSnapshots(prisma, run.id, {
+    OR: [
+      { coolingScore: { not: null } },
+      { personId: { in: [...new Set(followUps.map((f) => f.personId))] } },
+    ],
   });
-  const current: SnapshotInput[] = rows.map((r) => ({
-    personId: r.personId,
-    name: r.name,
-    email: r.email,
-    tier: publicTier(r.tier),
-    strength: r.strength,
-    metrics: metricsSchema.parse(r.metrics),
-  }));
   const sections = [coolingOffSection(current), ...followUpSections(followUps, current, run.asOf)].filter(
     (s) => s.items.length > 0,
   );

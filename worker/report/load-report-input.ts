@@ -4,9 +4,11 @@
  * week's run, and 12 weeks of emails and meetings mapped to relationship person ids. Stored JSON
  * (snapshot metrics, follow-ups) is a boundary, so it is parsed with zod here.
  */
+
 import { z } from 'zod';
 import { THRESHOLDS } from '../analysis/thresholds.js';
 import type { PrismaClient } from '../db/database.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import type { Tier } from '../generated/prisma/enums.js';
 import { loadDirectory } from '../relationships/directory.js';
 import { ensureRun } from '../relationships/queries.js';
@@ -51,18 +53,16 @@ export const followUpsSchema = z.array(
 
 export const publicTier = (tier: Tier): PublicTier => (tier === 'one_way' ? 'one-way' : tier);
 
-async function loadSnapshots(prisma: PrismaClient, runId: string): Promise<SnapshotInput[]> {
+/** The snapshot columns the report (and the calendar feed, for fewer people) read, one query per run. */
+export async function loadSnapshots(
+  prisma: PrismaClient,
+  runId: string,
+  only: Prisma.RelationshipSnapshotWhereInput = {},
+): Promise<SnapshotInput[]> {
   const rows = await prisma.relationshipSnapshot.findMany({
-    where: { runId },
+    where: { runId, ...only },
     orderBy: { personId: 'asc' },
-    select: {
-      personId: true,
-      tier: true,
-      strength: true,
-      metrics: true,
-      name: true,
-      email: true,
-    },
+    select: { personId: true, tier: true, strength: true, metrics: true, name: true, email: true },
   });
   return rows.map((r) => ({
     personId: r.personId,

@@ -5,9 +5,7 @@
  * what `rapport cooling-off --json` prints for the same user and asOf; a token only ever sees its owner.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -27,6 +25,7 @@ import { createTokenCipher } from '../../../worker/security/token-cipher.js';
 import { findOrCreateUser, type UserRef } from '../../../worker/users.js';
 import { rapport } from '../../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+import { resolveLog } from '../../support/resolve-log.js';
 import { DEMO_USER, importDemo } from '../report/report-support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -320,35 +319,16 @@ describe('/mcp over Streamable HTTP', () => {
 
 describe('loading', () => {
   it('rapport --help and rapport mcp --help answer without a database and never load the SDK', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'rapport-mcp-loads-'));
-    const log = path.join(dir, 'resolved.log');
-    // A resolve hook, registered before the CLI starts, notes every module anything asks for.
-    const hooks = path.join(dir, 'hooks.mjs');
-    await writeFile(
-      hooks,
-      `import { appendFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  appendFileSync(${JSON.stringify(log)}, specifier + '\\n');
-  return next(specifier, context);
-}`,
-    );
-    const preload = path.join(dir, 'preload.mjs');
-    await writeFile(
-      preload,
-      `import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`,
-    );
-    try {
-      for (const args of [['--help'], ['mcp', '--help']]) {
-        await writeFile(log, '');
-        const r = await rapport(args, { RAPPORT_HOME: '/nonexistent', NODE_OPTIONS: `--import=${preload}` });
-        expect(r.code).toBe(0);
-        expect(r.stdout).toMatch(args.length === 1 ? /mcp \[options\] +MCP server/ : /--user <email>/);
-        const resolved = (await readFile(log, 'utf8')).split('\n');
-        expect(resolved.some((s) => s === 'commander')).toBe(true);
-        expect(resolved.filter((s) => s.startsWith('@modelcontextprotocol/'))).toEqual([]);
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    const log = await resolveLog();
+    for (const args of [['--help'], ['mcp', '--help']]) {
+      await log.clear();
+      const r = await rapport(args, { RAPPORT_HOME: '/nonexistent', NODE_OPTIONS: log.nodeOptions });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(args.length === 1 ? /mcp \[options\] +MCP server/ : /--user <email>/);
+      const resolved = [...(await log.specifiers())];
+      // The hook saw the command itself (built or from source), so an empty list below means something.
+      expect(resolved.some((s) => /\bcli\.(js|ts)$/.test(s))).toBe(true);
+      expect(resolved.filter((s) => s.startsWith('@modelcontextprotocol/'))).toEqual([]);
     }
   });
 });
