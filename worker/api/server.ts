@@ -31,6 +31,7 @@ import type { PageContext } from './html/layout.js';
 import { toHttpProblem } from './http-problem.js';
 import { createServerMetrics, type QueueStats } from './metrics.js';
 import { accountRoutes } from './routes/accounts.js';
+import { actionRoutes } from './routes/actions.js';
 import { apiV1Routes } from './routes/api-v1.js';
 import { feedRoutes } from './routes/feeds.js';
 import { insightRoutes } from './routes/insights.js';
@@ -203,6 +204,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   accountRoutes(server, ctx);
   settingsRoutes(server, ctx);
   feedRoutes(server, ctx);
+  actionRoutes(server, ctx);
   insightRoutes(server, ctx);
   await server.ready();
   return server;

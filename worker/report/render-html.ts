@@ -7,10 +7,20 @@
  * isolate so a right-to-left name or subject cannot reorder the text around it.
  */
 
+import { LINK_LABELS, replyLabel } from '../actions/link-wording.js';
 import { displayText } from '../text/display-text.js';
 import type { ChartImage } from './charts.js';
 import { escapeHtml, isolateHtml, isolatePartsHtml } from './html-escape.js';
-import type { CountChange, ReportModel, ReportSection, SectionId, SectionItem } from './report-types.js';
+import {
+  type CountChange,
+  type ItemLinks,
+  itemLinkKey,
+  type ReportLinks,
+  type ReportModel,
+  type ReportSection,
+  type SectionId,
+  type SectionItem,
+} from './report-types.js';
 import {
   asOfText,
   changeText,
@@ -25,6 +35,8 @@ import {
 export interface RenderHtmlOptions {
   /** Where an image is loaded from: `cid:` for email (default), a file name for a browser. */
   imageSrc?: (chart: ChartImage) => string;
+  /** One-click links under the items (worker/actions/); none without. */
+  links?: ReportLinks;
 }
 
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
@@ -96,7 +108,20 @@ function headlineRow(model: ReportModel): string {
   );
 }
 
-function itemHtml(item: SectionItem, accent: string): string {
+/** Reply · Snooze 2 weeks · Dismiss · Mark important: small, underlined, each its own tap target. */
+function linksHtml(links: ItemLinks): string {
+  const a = (href: string, label: string, action: string) =>
+    `<a href="${e(href)}" data-action="${action}" style="color:${C.link};text-decoration:underline;white-space:nowrap;">${e(label)}</a>`;
+  const parts = [
+    ...(links.reply ? [a(links.reply.url, replyLabel(links.reply), 'reply')] : []),
+    a(links.snooze, LINK_LABELS.snooze, 'snooze'),
+    a(links.dismiss, LINK_LABELS.dismiss, 'dismiss'),
+    a(links.important, LINK_LABELS.important, 'important'),
+  ];
+  return `<div style="font-size:12px;line-height:22px;color:${C.muted};padding-top:4px;">${parts.join(' &middot; ')}</div>`;
+}
+
+function itemHtml(item: SectionItem, accent: string, links: ItemLinks | undefined): string {
   const tag = item.tag
     ? ` <span style="display:inline-block;font-size:11px;line-height:16px;font-weight:normal;color:${accent};border:1px solid ${accent};border-radius:9px;padding:0 7px;vertical-align:1px;">${e(item.tag)}</span>`
     : '';
@@ -107,11 +132,12 @@ function itemHtml(item: SectionItem, accent: string): string {
     (item.action
       ? `<div style="font-size:13px;line-height:19px;color:${C.link};padding-top:3px;">&rarr; ${isolatePartsHtml(item.action, item.quotes)}</div>`
       : '') +
+    (links ? linksHtml(links) : '') +
     '</td></tr>'
   );
 }
 
-function sectionHtml(s: ReportSection): string {
+function sectionHtml(s: ReportSection, links: ReportLinks | undefined): string {
   const accent = ACCENT[s.id];
   const more =
     s.more > 0
@@ -120,7 +146,7 @@ function sectionHtml(s: ReportSection): string {
   return row(
     `<div data-section="${s.id}">${heading(s.title, s.intro, accent)}` +
       '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin-top:10px;">' +
-      s.items.map((i) => itemHtml(i, accent)).join('') +
+      s.items.map((i) => itemHtml(i, accent, links?.get(itemLinkKey(s.id, i.person.personId)))).join('') +
       more +
       '</table></div>',
   );
@@ -220,7 +246,7 @@ export function renderHtml(
     reconnectRow(model),
     headlineRow(model),
     quietRow(model),
-    ...model.sections.map(sectionHtml),
+    ...model.sections.map((s) => sectionHtml(s, options.links)),
     channelRow(model, charts, src),
     trendsRow(model, charts, src),
     row(

@@ -4,8 +4,15 @@
  * address, subject and line built from them goes through displayText, so a control character cannot start
  * a fake line and a bidi override cannot spoof what a name or subject says.
  */
+import { LINK_LABELS, replyLabel } from '../actions/link-wording.js';
 import { displayText } from '../text/display-text.js';
-import type { ReportModel, ReportSection } from './report-types.js';
+import {
+  type ItemLinks,
+  itemLinkKey,
+  type ReportLinks,
+  type ReportModel,
+  type ReportSection,
+} from './report-types.js';
 import {
   asOfText,
   changeText,
@@ -29,8 +36,19 @@ export function textSparkline(values: number[]): string {
 
 const title = (text: string) => `${text.toUpperCase()}\n${'='.repeat(text.length)}`;
 
-function sectionText(s: ReportSection): string {
+/** One link per line, label first, so a long URL never hides what it does. */
+function linkLines(links: ItemLinks): string[] {
+  return [
+    ...(links.reply ? [`  ${replyLabel(links.reply)}: ${links.reply.url}`] : []),
+    `  ${LINK_LABELS.snooze}: ${links.snooze}`,
+    `  ${LINK_LABELS.dismiss}: ${links.dismiss}`,
+    `  ${LINK_LABELS.important}: ${links.important}`,
+  ];
+}
+
+function sectionText(s: ReportSection, links: ReportLinks | undefined): string {
   const items = s.items.map((i) => {
+    const itemLinks = links?.get(itemLinkKey(s.id, i.person.personId));
     const name = displayText(i.person.name);
     const email = displayText(i.person.email);
     const who = name === email ? email : `${name} <${email}>`;
@@ -38,13 +56,14 @@ function sectionText(s: ReportSection): string {
       `* ${who}${i.tag ? ` [${displayText(i.tag)}]` : ''}`,
       `  ${displayText(i.detail)}`,
       ...(i.action ? [`  -> ${displayText(i.action)}`] : []),
+      ...(itemLinks ? linkLines(itemLinks) : []),
     ].join('\n');
   });
   if (s.more > 0) items.push(`...and ${s.more} more`);
   return [title(s.title), s.intro, '', items.join('\n\n')].join('\n');
 }
 
-export function renderText(model: ReportModel): string {
+export function renderText(model: ReportModel, links?: ReportLinks): string {
   const blocks: string[] = [
     `RAPPORT: your relationships this week\n${weekTitle(model)} · ${model.userEmail}`,
   ];
@@ -63,7 +82,7 @@ export function renderText(model: ReportModel): string {
     );
   }
   if (model.quietLine) blocks.push(model.quietLine);
-  for (const s of model.sections) blocks.push(sectionText(s));
+  for (const s of model.sections) blocks.push(sectionText(s, links));
   if (model.channelMix) {
     const weeks = model.weeks.map((w) => w.emails + w.meetings);
     blocks.push(

@@ -180,3 +180,27 @@ export interface ReportModel {
   weeks: WeekBucket[];
   topPeople: PersonTrend[];
 }
+
+// ---- one-click links (worker/actions/) ----
+
+/** A link to the conversation at the user's mail provider. */
+export interface ReplyLink {
+  url: string;
+  /** Which web mail it opens ("Gmail"). */
+  provider: string;
+}
+
+/** The links under one section item of the email: signed one-click choices, and where to reply. */
+export interface ItemLinks {
+  /** `PUBLIC_URL/act/<token>`: each opens a confirmation page; nothing changes until it is confirmed. */
+  snooze: string;
+  dismiss: string;
+  important: string;
+  /** When the item is a reply to make and the provider gives the thread; null otherwise. */
+  reply: ReplyLink | null;
+}
+
+/** Links per section item, by `itemLinkKey(section, person)`; an item without an entry gets none. */
+export type ReportLinks = ReadonlyMap<string, ItemLinks>;
+
+export const itemLinkKey = (sectionId: SectionId, personId: string): string => `${sectionId}:${personId}`;
