@@ -14,7 +14,8 @@
 import { computeActivity } from './activity.js';
 import { detectAutomatedSenders } from './automated-senders.js';
 import { computeCadence } from './cadence.js';
-import { computeCooling } from './cooling-off.js';
+import { applyChoiceToMetrics, choicesByPerson, chooseCooling } from './choices.js';
+import { computeCooling, describeLast } from './cooling-off.js';
 import { type ContactHistory, fadingProbability, fitGapPrior } from './fading.js';
 import { collectFollowUps } from './follow-ups.js';
 import { computeFrequency } from './frequency.js';
@@ -123,6 +124,14 @@ export function analyzeRelationships(
     facts.push({ personId, act, freq, cad, rec, asks, tier });
   }
 
+  const choices = choicesByPerson(input.choices);
+  const groups = input.choices?.groups ?? [];
+  const applied = new Map(
+    [...choices].map(([personId, c]) => [personId, applyChoiceToMetrics(c, groups, table.asOfMs)]),
+  );
+  // Dismissed and snoozed people get no follow-ups (and no cooling flag, below).
+  const shown = applied.size === 0 ? followUps : followUps.filter((f) => !applied.get(f.personId)?.hiddenBy);
+
   const asOfDay = utcDay(table.asOfMs);
   const prior = fitGapPrior(contactHistories(facts), asOfDay);
   const relationships: RelationshipMetrics[] = facts.map(({ personId, act, freq, cad, rec, asks, tier }) => {
@@ -139,7 +148,7 @@ export function analyzeRelationships(
       },
       th,
     );
-    const cooling = computeCooling(
+    const modelCooling = computeCooling(
       {
         tier,
         strength,
@@ -152,6 +161,17 @@ export function analyzeRelationships(
         lastSubject: act.lastSubject,
         lastDirection: act.lastDirection,
         lastAnswered: act.lastAnswered,
+      },
+      th,
+    );
+    const choice = applied.get(personId) ?? null;
+    const cooling = chooseCooling(
+      modelCooling,
+      choice,
+      {
+        strength,
+        daysSilent: act.daysSilent,
+        last: describeLast(act.lastSubject, act.lastDirection, act.lastAnswered),
       },
       th,
     );
@@ -189,11 +209,12 @@ export function analyzeRelationships(
       askDirection: asks.direction,
       askReason: asks.reason,
       cooling,
+      choice,
       lastSubject: act.lastSubject,
       lastDirection: act.lastDirection,
       lastAnswered: act.lastAnswered,
     };
   });
-  followUps.sort(compareFollowUps);
-  return { asOf: new Date(table.asOfMs), relationships, followUps };
+  shown.sort(compareFollowUps);
+  return { asOf: new Date(table.asOfMs), relationships, followUps: shown };
 }

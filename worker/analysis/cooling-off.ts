@@ -78,5 +78,10 @@ export function computeCooling(x: CoolingInput, th: Thresholds): CoolingFlag | n
   const longest = x.longestGapDays !== null && x.daysSilent > x.longestGapDays;
   parts.push(`silent ${days(x.daysSilent)}${longest ? ', longer than any gap before' : ''}`);
   parts.push(describeLast(x.lastSubject, x.lastDirection, x.lastAnswered));
-  return { score: roundTo(x.strength * x.fadingProbability, 1), reason: parts.join('; ') };
+  return {
+    score: roundTo(x.strength * x.fadingProbability, 1),
+    reason: parts.join('; '),
+    level: 'cooling',
+    source: 'model',
+  };
 }

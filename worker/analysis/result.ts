@@ -22,6 +22,31 @@ export interface CoolingFlag {
    * forecast' (you wrote, no reply)".
    */
   reason: string;
+  /** 'cooling', or 'due' ("due soon": past an important person's target, within its tolerance). */
+  level: 'due' | 'cooling';
+  /** What decided: the fading model, or the user's target cadence (choices.ts). */
+  source: 'model' | 'target';
+}
+
+/** A target cadence the user set: their own for the person, or a group's (by tag). */
+export interface CadenceTarget {
+  everyDays: number;
+  toleranceDays: number;
+  source: 'own' | 'group';
+  /** The group's tag when source is 'group'. */
+  tag: string | null;
+}
+
+/** The user's choice about a person as this run applied it (null in the metrics when there is none). */
+export interface AppliedChoice {
+  dismissed: boolean;
+  snoozedUntil: Date | null;
+  important: boolean;
+  tags: string[];
+  /** The target cadence in force (important people only), or null. */
+  target: CadenceTarget | null;
+  /** Why the person is kept off cooling-off and follow-ups at this run's asOf, or null. */
+  hiddenBy: 'dismissed' | 'snoozed' | null;
 }
 
 export type LastDirection = 'sent' | 'received' | 'meeting';
@@ -87,6 +112,8 @@ export interface RelationshipMetrics {
   askReason: string | null;
 
   cooling: CoolingFlag | null;
+  /** The user's choice for this person (dismiss, snooze, important, target cadence, tags), or null. */
+  choice: AppliedChoice | null;
 
   /** Subject (or meeting title) of the last meaningful interaction, its direction, and whether the other
    *  side wrote in that thread after it (null for meetings). */

@@ -9,7 +9,7 @@
  */
 
 /** Bump when a formula or a default below changes, so stored snapshots can tell which rules made them. */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 export const THRESHOLDS = {
   weights: {
@@ -128,6 +128,13 @@ export const THRESHOLDS = {
     recentDays: 180,
     /** Cooling when the chance of no interaction in the next 90 days is at least this. */
     minFadingProbability: 0.7,
+  },
+  choices: {
+    /**
+     * Cooling score added for people the user marked important (twice for cooling, once for "due soon"),
+     * so they rank above everyone else: model scores are at most 100 (strength × probability).
+     */
+    importantBoost: 100,
   },
   automatedSenders: {
     /** A sender the user never wrote to is judged by their subjects once they wrote this many messages... */

@@ -3,6 +3,8 @@
  * so analysis deals in person ids only and never sees an address or a provider.
  */
 
+import type { AnalysisChoices } from './choices.js';
+
 export type Tier = 'connection' | 'contact' | 'one-way';
 export type AskDirection = 'they-take' | 'you-take';
 export type AttendeeResponse = 'accepted' | 'declined' | 'tentative' | 'needsAction';
@@ -51,4 +53,6 @@ export interface AnalysisInput {
   people: AnalysisPerson[];
   messages: AnalysisMessage[];
   events: AnalysisEvent[];
+  /** The user's per-person choices and group cadences (choices.ts); none when absent. */
+  choices?: AnalysisChoices;
 }

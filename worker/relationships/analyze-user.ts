@@ -13,6 +13,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { UserRef } from '../users.js';
 import { type DirectoryPerson, loadDirectory } from './directory.js';
 import { loadAnalysisInput } from './load-analysis-input.js';
+import { loadChoices } from './load-choices.js';
 
 export interface AnalyzeUserResult {
   runId: string;
@@ -68,9 +69,10 @@ const RULES_KEY = createHash('sha256')
   .digest('hex');
 
 /**
- * What a run is computed from: the rules, and a watermark of the user's data (how many messages and
- * events there are and when the last one was stored — deletions change the count), their own addresses
- * and their ignore list. Equal keys mean equal inputs.
+ * What a run is computed from: the rules, a watermark of the user's data (how many messages and events
+ * there are and when the last one was stored — deletions change the count), their own addresses, their
+ * ignore list, and their per-person choices and group cadences (content and last change). Equal keys
+ * mean equal inputs.
  */
 export async function analysisInputsKey(prisma: PrismaClient, userId: string): Promise<string> {
   const [row] = await prisma.$queryRaw<Record<string, unknown>[]>`
@@ -80,7 +82,14 @@ export async function analysisInputsKey(prisma: PrismaClient, userId: string): P
       (SELECT count(*) FROM "Event" WHERE "userId" = ${userId}::uuid)::text AS events,
       (SELECT max("createdAt") FROM "Event" WHERE "userId" = ${userId}::uuid)::text AS "eventsAt",
       (SELECT string_agg(address, ',' ORDER BY address) FROM "PersonAddress" WHERE "userId" = ${userId}::uuid) AS own,
-      (SELECT array_to_string("ignoreList", ',') FROM "User" WHERE id = ${userId}::uuid) AS ignored`;
+      (SELECT array_to_string("ignoreList", ',') FROM "User" WHERE id = ${userId}::uuid) AS ignored,
+      (SELECT string_agg(concat_ws('|', address, "dismissedAt" IS NOT NULL, "snoozedUntil", important,
+                                   "everyDays", "toleranceDays", array_to_string(tags, ',')), ';' ORDER BY address)
+         FROM "PersonChoice" WHERE "userId" = ${userId}::uuid) AS choices,
+      (SELECT max("updatedAt") FROM "PersonChoice" WHERE "userId" = ${userId}::uuid)::text AS "choicesAt",
+      (SELECT string_agg(concat_ws('|', tag, "everyDays", "toleranceDays"), ';' ORDER BY tag)
+         FROM "CadenceGroup" WHERE "userId" = ${userId}::uuid) AS cadences,
+      (SELECT max("updatedAt") FROM "CadenceGroup" WHERE "userId" = ${userId}::uuid)::text AS "cadencesAt"`;
   return createHash('sha256').update(RULES_KEY).update(JSON.stringify(row)).digest('hex');
 }
 
@@ -128,7 +137,11 @@ export async function analyzeUser(
     };
   }
   const directory = await loadDirectory(prisma, user, asOf);
-  const input = await loadAnalysisInput(prisma, user.id, asOf, directory);
+  const [loaded, choices] = await Promise.all([
+    loadAnalysisInput(prisma, user.id, asOf, directory),
+    loadChoices(prisma, user.id, directory),
+  ]);
+  const input = { ...loaded, choices };
   const byId = new Map(directory.people.map((p) => [p.id, p]));
   const t1 = performance.now();
   const result = analyzeRelationships(input);

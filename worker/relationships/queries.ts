@@ -90,14 +90,18 @@ export async function ensureRun(
 }
 
 /**
- * True when mail or events were stored, or an address became the user's own, after the run was made (it
- * is stale then: an alias changes whose mail is whose). One round trip: this is on every query's path.
+ * True when mail or events were stored, an address became the user's own (an alias changes whose mail is
+ * whose), or a per-person choice or group cadence changed after the run was made (removing a group
+ * cadence touches the choices tagged with it, see choices/person-choices.ts). One round trip: this is on
+ * every query's path.
  */
 async function isStale(prisma: PrismaClient, runId: string): Promise<boolean> {
   const [row] = await prisma.$queryRaw<{ stale: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM "Message" m WHERE m."userId" = r."userId" AND m."createdAt" > r."createdAt")
         OR EXISTS (SELECT 1 FROM "Event" e WHERE e."userId" = r."userId" AND e."createdAt" > r."createdAt")
         OR EXISTS (SELECT 1 FROM "PersonAddress" a WHERE a."userId" = r."userId" AND a."createdAt" > r."createdAt")
+        OR EXISTS (SELECT 1 FROM "PersonChoice" c WHERE c."userId" = r."userId" AND c."updatedAt" > r."createdAt")
+        OR EXISTS (SELECT 1 FROM "CadenceGroup" g WHERE g."userId" = r."userId" AND g."updatedAt" > r."createdAt")
         AS stale
     FROM "AnalysisRun" r WHERE r.id = ${runId}::uuid`;
   return row?.stale ?? true;
