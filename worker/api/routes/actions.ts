@@ -58,6 +58,7 @@ function choiceOf(claim: ActionClaim): ChoiceAction {
   }
 }
 
+/** "Sat 29 Dec 2001" in the user's time zone (UTC when it is not one Intl knows). */
 function dayText(date: Date, timeZone: string): string {
   const options: Intl.DateTimeFormatOptions = {
     weekday: 'short',
@@ -65,11 +66,14 @@ function dayText(date: Date, timeZone: string): string {
     month: 'short',
     year: 'numeric',
   };
+  let format: Intl.DateTimeFormat;
   try {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone }).format(date);
+    format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
   } catch {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(date);
+    format = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' });
   }
+  const part = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${part.weekday} ${part.day} ${part.month} ${part.year}`;
 }
 
 /** What the link does, in words: a title (a question before, a statement after) and one sentence. */
