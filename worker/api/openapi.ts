@@ -6,11 +6,26 @@
  * docs/openapi.json.
  */
 import { z } from 'zod';
-import { asksQuery, coolingOffQuery, noQuery, peopleQuery } from './query-schemas.js';
+import {
+  asksQuery,
+  cadenceBody,
+  choiceBody,
+  coolingOffQuery,
+  noQuery,
+  peopleQuery,
+  personParams,
+  personQuery,
+  tagParams,
+} from './query-schemas.js';
 import {
   asksAnswer,
+  cadence,
+  cadenceListAnswer,
+  cadenceRemovedAnswer,
+  choiceAnswer,
   coolingOffAnswer,
   peopleAnswer,
+  personAnswer,
   problemAnswer,
   reportAnswer,
   v1Components,
@@ -18,14 +33,21 @@ import {
 
 type Json = Record<string, unknown>;
 
-export type ErrorStatus = 400 | 401 | 404 | 429 | 500;
+export type ErrorStatus = 400 | 401 | 404 | 415 | 429 | 500;
 
-interface Operation {
+export interface Operation {
+  /** Default `get`. */
+  method?: 'get' | 'put' | 'delete';
+  /** The OpenAPI path template (`{email}`; the fastify route says `:email`). */
   path: string;
   operationId: string;
   summary: string;
   description: string;
+  /** The path parameters' schema (as routes/api-v1.ts parses `request.params`). */
+  params?: z.ZodObject;
   query: { out: z.ZodObject };
+  /** The JSON request body's schema (as the route parses `request.body`), read as the caller writes it. */
+  body?: { schema: z.ZodType; description: string };
   answer: z.ZodType;
   answerDescription: string;
   errors: ErrorStatus[];
@@ -76,6 +98,79 @@ export const V1_OPERATIONS: readonly Operation[] = [
     answerDescription: 'The newest weekly report.',
     errors: [400, 401, 404, 500],
   },
+  {
+    path: '/v1/people/{email}',
+    operationId: 'getPerson',
+    summary: 'One person, with your choices',
+    description:
+      'Everything the analysis knows about one person (metrics, why they are cooling off, asks both ways, the latest subjects between you, meetings, open follow-ups; as the MCP `person` tool), with your choices for them. 404 when nobody with the address is in your mail up to `asOf`, when it is one of your own addresses, or when it is not counted as a relationship (automated senders).',
+    params: personParams,
+    query: personQuery,
+    answer: personAnswer,
+    answerDescription: 'The person as of the analysis for `asOf` (or now), and your choices.',
+    errors: [400, 401, 404, 429, 500],
+  },
+  {
+    method: 'put',
+    path: '/v1/people/{email}/choice',
+    operationId: 'setPersonChoice',
+    summary: 'Dismiss, snooze, mark important, tag',
+    description:
+      'Makes any of the choices for one person at once; a field left out stays as it is. Examples: `{"snoozeUntil":"2026-12-20"}`, `{"snoozeUntil":null}`, `{"dismissed":true}`, `{"dismissed":false}`, `{"important":true,"everyDays":30,"toleranceDays":7}`, `{"important":false}`, `{"tags":["family"]}`. They apply from the next analysis. The address need not be in your mail yet. Unknown fields are errors.',
+    params: personParams,
+    query: noQuery,
+    body: { schema: choiceBody, description: 'The choices to make (a JSON object with at least one field).' },
+    answer: choiceAnswer,
+    answerDescription: 'Your choices for the person after the change.',
+    errors: [400, 401, 415, 500],
+  },
+  {
+    path: '/v1/cadences',
+    operationId: 'listCadences',
+    summary: 'Group cadences',
+    description: 'Every group cadence you set, by tag.',
+    query: noQuery,
+    answer: cadenceListAnswer,
+    answerDescription: 'The cadences.',
+    errors: [400, 401, 500],
+  },
+  {
+    path: '/v1/cadences/{tag}',
+    operationId: 'getCadence',
+    summary: "One group's cadence",
+    description: '404 when the group has no cadence.',
+    params: tagParams,
+    query: noQuery,
+    answer: cadence,
+    answerDescription: 'The cadence.',
+    errors: [400, 401, 404, 500],
+  },
+  {
+    method: 'put',
+    path: '/v1/cadences/{tag}',
+    operationId: 'setCadence',
+    summary: "Set a group's cadence",
+    description:
+      'Creates or replaces the cadence of everyone tagged with `tag` (see `PUT /v1/people/{email}/choice`, `tags`) who has no cadence of their own. Applies from the next analysis.',
+    params: tagParams,
+    query: noQuery,
+    body: { schema: cadenceBody, description: 'The cadence.' },
+    answer: cadence,
+    answerDescription: 'The cadence as stored.',
+    errors: [400, 401, 415, 500],
+  },
+  {
+    method: 'delete',
+    path: '/v1/cadences/{tag}',
+    operationId: 'removeCadence',
+    summary: "Remove a group's cadence",
+    description: 'The tags on people stay. 404 when the group had no cadence.',
+    params: tagParams,
+    query: noQuery,
+    answer: cadenceRemovedAnswer,
+    answerDescription: 'Removed.',
+    errors: [400, 401, 404, 500],
+  },
 ];
 
 const SCHEMAS = '#/components/schemas/';
@@ -85,7 +180,7 @@ const ERROR_RESPONSES: Record<ErrorStatus, { name: string; json: Json }> = {
     name: 'BadRequest',
     json: {
       description:
-        'A bad parameter: out of range, malformed, given twice, or unknown (unknown parameters are errors, so a typo cannot silently drop a filter). `details` names each parameter at fault.',
+        'A bad parameter or body field: out of range, malformed, given twice, or unknown (unknown parameters and fields are errors, so a typo cannot silently drop a filter or a choice). `details` names each one at fault.',
     },
   },
   401: {
@@ -102,7 +197,17 @@ const ERROR_RESPONSES: Record<ErrorStatus, { name: string; json: Json }> = {
       },
     },
   },
-  404: { name: 'NotFound', json: { description: 'Nothing to answer with (no report yet).' } },
+  404: {
+    name: 'NotFound',
+    json: {
+      description:
+        'Nothing to answer with: no report yet, nobody with that address in your mail, no cadence for that group.',
+    },
+  },
+  415: {
+    name: 'UnsupportedMediaType',
+    json: { description: 'The body is not JSON: send it with `Content-Type: application/json`.' },
+  },
   429: {
     name: 'TooManyRequests',
     json: {
@@ -155,24 +260,29 @@ function componentSchemas(): Record<string, Json> {
   );
 }
 
-/** Query parameters as the caller writes them (io 'input': `limit` is an integer before coercion). */
-function queryParameters(query: { out: z.ZodObject }): Json[] {
-  const object = z.toJSONSchema(query.out, {
+/** A request schema as the caller writes it (io 'input': `limit` is an integer before coercion). */
+const inputSchema = (schema: z.ZodType) => {
+  const { $schema: _schema, ...json } = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io: 'input',
     override: dropSafeIntegerBounds,
-  }) as {
-    properties?: Record<string, Json>;
-    required?: string[];
-  };
-  return Object.entries(object.properties ?? {}).map(([name, { description, ...schema }]) => ({
+  }) as Json;
+  return json;
+};
+
+/** Query (or path) parameters, one per property of the object schema. */
+function parameters(object: z.ZodObject, where: 'query' | 'path'): Json[] {
+  const json = inputSchema(object) as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, { description, ...schema }]) => ({
     name,
-    in: 'query',
-    required: object.required?.includes(name) ?? false,
+    in: where,
+    required: where === 'path' || (json.required?.includes(name) ?? false),
     ...(typeof description === 'string' ? { description } : {}),
     schema,
   }));
 }
+
+const queryParameters = (query: { out: z.ZodObject }) => parameters(query.out, 'query');
 
 function build(): Json {
   const responses: Record<string, Json> = {};
@@ -186,16 +296,24 @@ function build(): Json {
 
   const paths: Record<string, Json> = {};
   for (const op of V1_OPERATIONS) {
-    paths[op.path] = {
-      get: {
-        operationId: op.operationId,
-        summary: op.summary,
-        description: op.description,
-        parameters: queryParameters(op.query),
-        responses: {
-          200: { description: op.answerDescription, content: jsonContent(ref(op.answer)) },
-          ...errorRefs(op.errors),
-        },
+    paths[op.path] ??= {};
+    (paths[op.path] as Json)[op.method ?? 'get'] = {
+      operationId: op.operationId,
+      summary: op.summary,
+      description: op.description,
+      parameters: [...(op.params ? parameters(op.params, 'path') : []), ...queryParameters(op.query)],
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              description: op.body.description,
+              content: jsonContent(inputSchema(op.body.schema)),
+            },
+          }
+        : {}),
+      responses: {
+        200: { description: op.answerDescription, content: jsonContent(ref(op.answer)) },
+        ...errorRefs(op.errors),
       },
     };
   }
@@ -230,7 +348,7 @@ function build(): Json {
       title: 'Rapport JSON API',
       version: '1',
       description:
-        "Read-only answers about your relationships, from the newest analysis of your mail (or the one for `asOf`). The answers are the CLI's `--json` shapes, field for field. Every error is `{error, details?}`. Generated from the server's zod schemas (worker/api/openapi.ts).",
+        "Answers about your relationships, from the newest analysis of your mail (or the one for `asOf`), and your choices about them (dismiss, snooze, important with a cadence, tags, group cadences). The list answers are the CLI's `--json` shapes, field for field. Every error is `{error, details?}`. Generated from the server's zod schemas (worker/api/openapi.ts).",
     },
     security: [{ bearerAuth: [] }],
     paths,

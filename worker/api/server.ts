@@ -36,6 +36,7 @@ import { apiV1Routes } from './routes/api-v1.js';
 import { feedRoutes } from './routes/feeds.js';
 import { insightRoutes } from './routes/insights.js';
 import { opsRoutes } from './routes/ops.js';
+import { peopleRoutes } from './routes/people.js';
 import type { RouteContext } from './routes/route-context.js';
 import { settingsRoutes } from './routes/settings.js';
 import { signInRoutes } from './routes/sign-in.js';
@@ -147,8 +148,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   // Every form POST proves it came from one of our pages (rate limits run earlier, at onRequest).
   server.addHook('preHandler', (request, reply, done) => {
-    // /mcp is bearer-authenticated like /v1 (no cookies): a token is not something a foreign page can send.
-    if (request.method !== 'POST' || request.routeOptions.url === '/mcp') return done();
+    // /mcp and /v1 are bearer-authenticated (no cookies): a token is not something a foreign page can send.
+    const route = request.routeOptions.url ?? '';
+    if (request.method !== 'POST' || route === '/mcp' || route.startsWith('/v1/')) return done();
     server.csrfProtection(request, reply, done);
   });
 
@@ -206,6 +208,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   feedRoutes(server, ctx);
   actionRoutes(server, ctx);
   insightRoutes(server, ctx);
+  peopleRoutes(server, ctx);
   await server.ready();
   return server;
 }

@@ -36,19 +36,21 @@ describe('the OpenAPI document', () => {
     expect((await validate(structuredClone(served) as never)).valid).toBe(true);
   });
 
-  it("has every /v1 operation, with the query schema's parameters and descriptions", () => {
+  it("has every /v1 operation, with the path and query schemas' parameters and descriptions", () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
-      [...V1_OPERATIONS.map((op) => op.path), '/v1/openapi.json'].sort(),
+      [...new Set(V1_OPERATIONS.map((op) => op.path)), '/v1/openapi.json'].sort(),
     );
     for (const op of V1_OPERATIONS) {
-      const get = doc.paths[op.path].get;
+      const get = doc.paths[op.path][op.method ?? 'get'];
+      const pathParams = Object.keys(op.params?.shape ?? {});
       expect(
         get.parameters.map((p: Json) => p.name),
         op.path,
-      ).toEqual(Object.keys(op.query.out.shape));
+      ).toEqual([...pathParams, ...Object.keys(op.query.out.shape)]);
       for (const p of get.parameters) {
-        expect(p.in).toBe('query');
-        expect(p.required).toBe(false);
+        const inPath = pathParams.includes(p.name);
+        expect(p.in).toBe(inPath ? 'path' : 'query');
+        expect(p.required).toBe(inPath);
         expect(p.description, `${op.path} ${p.name}`).toMatch(/\w/);
       }
       expect(Object.keys(get.responses)).toEqual(['200', ...op.errors.map(String)]);

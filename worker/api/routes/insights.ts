@@ -58,7 +58,7 @@ ${
     ? html`<div class="card"><p>Nobody is cooling off.</p>${why ? emptyReason(why) : ''}</div>`
     : html`<table><thead><tr><th>Name</th><th>Tier</th><th>Strength</th><th>Usual gap</th><th>Silent</th><th>Last</th><th>Why</th></tr></thead><tbody>${rows.map(
         (r) => html`<tr>
-  <td>${bdi(r.name ?? r.email)}${r.name ? html`<br><span class="muted small">${bdi(r.email)}</span>` : ''}</td>
+  <td><a href="/people/${encodeURIComponent(r.email)}">${bdi(r.name ?? r.email)}</a>${r.name ? html`<br><span class="muted small">${bdi(r.email)}</span>` : ''}</td>
   <td>${r.tier}</td><td>${r.strength}</td>
   <td>${r.usualGapDays === null ? '—' : `${Math.round(r.usualGapDays)} d`}</td>
   <td>${r.daysSilent === null ? '—' : `${r.daysSilent} d`}</td>
