@@ -12,6 +12,7 @@ import { EmulatorCounters, type EmulatorCountersSnapshot } from '../emulator-cou
 import { answerRequest, type ExchangeRecorder } from '../exchange-recorder.js';
 import { FaultInjector, type FaultOptions } from '../fault-injector.js';
 import type { HttpReply } from '../http-reply.js';
+import type { IdTokenFaults } from '../id-token-signer.js';
 import type { EmulatedEvent, EmulatedMailbox, EmulatedMessage } from '../mailbox-model.js';
 import { calendarRoutes } from './calendar-handlers.js';
 import { CalendarStore } from './calendar-store.js';
@@ -58,6 +59,8 @@ export interface GoogleEmulatorEndpoints {
   tokenUrl: string;
   revokeUrl: string;
   userinfoUrl: string;
+  /** The OpenID issuer (the emulator's origin); discovery is at `${issuer}/.well-known/openid-configuration`. */
+  issuer: string;
 }
 
 export interface GoogleEmulator {
@@ -73,6 +76,10 @@ export interface GoogleEmulator {
     faults?: Partial<FaultOptions>;
     accessTokenTtlSeconds?: number;
     consent?: ConsentBehaviour;
+    /** Addresses whose `email_verified` is false from now on (replaces the previous list). */
+    unverifiedEmails?: readonly string[];
+    /** ID tokens made wrong on purpose from now on (`{}` ends it). */
+    idTokenFaults?: IdTokenFaults;
   }): void;
   addMailbox(mailbox: EmulatedMailbox): void;
   /** Adds mail while running; each message gets a new historyId (returned). */
@@ -154,6 +161,8 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     ) {
       return oauth.token(new URLSearchParams(body.toString('utf8')), authorization);
     }
+    if (method === 'GET' && path === '/.well-known/openid-configuration') return oauth.discovery();
+    if (method === 'GET' && path === '/oauth2/v3/certs') return oauth.jwks();
     if (method === 'GET' && path === '/oauth2/v2/userinfo') return oauth.userinfo(authorization, 'v2');
     if (method === 'GET' && (path === '/oauth2/v3/userinfo' || path === '/v1/userinfo'))
       return oauth.userinfo(authorization, 'openid');
@@ -214,6 +223,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/`;
+  oauth.issuer = `http://127.0.0.1:${port}`;
 
   return {
     url,
@@ -224,6 +234,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       tokenUrl: `${url}token`,
       revokeUrl: `${url}revoke`,
       userinfoUrl: `${url}oauth2/v3/userinfo`,
+      issuer: oauth.issuer,
     },
     client: firstClient,
     counters: () => counters.snapshot(),
@@ -235,6 +246,11 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       if (change.accessTokenTtlSeconds !== undefined)
         oauth.accessTokenTtlSeconds = change.accessTokenTtlSeconds;
       if (change.consent) oauth.consent = change.consent;
+      if (change.unverifiedEmails) {
+        oauth.unverifiedEmails.clear();
+        for (const email of change.unverifiedEmails) oauth.unverifiedEmails.add(email.toLowerCase());
+      }
+      if (change.idTokenFaults) oauth.signer.faults = change.idTokenFaults;
     },
     addMailbox,
     appendMessages: (email, messages) => stateOf(email).mailbox.append(messages).map(String),

@@ -2,10 +2,16 @@
  * Google OAuth 2.0 as the adapter sees it: the consent endpoint (auto-consents for a seeded user),
  * the token endpoint (authorization_code with PKCE, refresh_token), userinfo, tokeninfo, revoke.
  * Error bodies and statuses follow Google's (`invalid_grant` "Token has been expired or revoked.").
+ *
+ * OpenID Connect as Google publishes it: `/.well-known/openid-configuration`, the JWKS at
+ * `/oauth2/v3/certs`, and an RS256 ID token from the token endpoint when `openid` was asked for (with
+ * the `nonce` of the authorization request, `email` + `email_verified` under the email scope, `name`
+ * under profile). The issuer is the emulator's origin, as `https://accounts.google.com` is Google's.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatorCounters } from '../emulator-counters.js';
 import { type HttpReply, json, redirect } from '../http-reply.js';
+import { IdTokenSigner } from '../id-token-signer.js';
 import type { EmulatedUser } from '../mailbox-model.js';
 import { failures, oauthError } from './google-error-body.js';
 
@@ -19,6 +25,8 @@ export interface ConsentBehaviour {
   deny?: boolean;
   /** Scopes the user unticks on the granular consent screen. */
   withholdScopes?: string[];
+  /** The account the person picks at the account chooser when there is no login_hint (default: the first). */
+  account?: string;
 }
 
 export interface AccessGrant {
@@ -37,6 +45,7 @@ interface AuthCode {
   offline: boolean;
   challenge: string | null;
   challengeMethod: 'S256' | 'plain';
+  nonce: string | null;
   expiresAt: number;
 }
 
@@ -52,10 +61,14 @@ const SCOPE_ALIASES: Record<string, string> = {
   profile: 'https://www.googleapis.com/auth/userinfo.profile',
 };
 const EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';
+const PROFILE_SCOPE = 'https://www.googleapis.com/auth/userinfo.profile';
 const CODE_TTL_MS = 10 * 60_000;
 
 const token = (prefix: string, bytes = 32): string => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 const base64urlSha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
+/** Google's numeric account id (the OpenID `sub`), stable per address. */
+const accountId = (email: string): string =>
+  String(BigInt(`0x${createHash('sha256').update(email).digest('hex').slice(0, 15)}`));
 
 export class GoogleOAuthServer {
   private readonly codes = new Map<string, AuthCode>();
@@ -63,6 +76,11 @@ export class GoogleOAuthServer {
   private readonly accessTokens = new Map<string, AccessGrant>();
   consent: ConsentBehaviour = {};
   accessTokenTtlSeconds: number;
+  /** The OpenID issuer (the emulator's origin, no trailing slash); set once the server listens. */
+  issuer = 'http://127.0.0.1';
+  readonly signer = new IdTokenSigner();
+  /** Addresses whose `email_verified` is false (an account whose address Google has not confirmed). */
+  readonly unverifiedEmails = new Set<string>();
 
   constructor(
     private readonly clients: readonly OAuthClientCredentials[],
@@ -110,7 +128,7 @@ export class GoogleOAuthServer {
     const method = q.get('code_challenge_method') ?? (q.get('code_challenge') ? 'plain' : null);
     if (method !== null && method !== 'S256' && method !== 'plain') return fail('invalid_request');
     if (this.consent.deny) return fail('access_denied');
-    const user = this.pickUser(q.get('login_hint'));
+    const user = this.pickUser(q.get('login_hint') ?? this.consent.account ?? null);
     if (!user) return fail('access_denied');
     const withheld = new Set((this.consent.withholdScopes ?? []).map((s) => SCOPE_ALIASES[s] ?? s));
     const granted = requested.filter((s) => !withheld.has(s));
@@ -123,6 +141,7 @@ export class GoogleOAuthServer {
       offline: q.get('access_type') === 'offline',
       challenge: q.get('code_challenge'),
       challengeMethod: method === 'S256' ? 'S256' : 'plain',
+      nonce: q.get('nonce'),
       expiresAt: this.clock() + CODE_TTL_MS,
     });
     back.searchParams.set('code', code);
@@ -168,20 +187,59 @@ export class GoogleOAuthServer {
     }
     const user = this.users().find((u) => u.email === grant.email);
     const showEmail = grant.scopes.has(EMAIL_SCOPE);
-    const id = String(BigInt(`0x${createHash('sha256').update(grant.email).digest('hex').slice(0, 15)}`));
+    const id = accountId(grant.email);
+    const verified = !this.unverifiedEmails.has(grant.email);
     if (flavour === 'v2') {
       return json(200, {
         id,
-        ...(showEmail ? { email: grant.email, verified_email: true } : {}),
+        ...(showEmail ? { email: grant.email, verified_email: verified } : {}),
         name: user?.name,
         picture: '',
       });
     }
     return json(200, {
       sub: id,
-      ...(showEmail ? { email: grant.email, email_verified: true } : {}),
+      ...(showEmail ? { email: grant.email, email_verified: verified } : {}),
       name: user?.name,
     });
+  }
+
+  /** GET /.well-known/openid-configuration, as accounts.google.com publishes it (endpoints on the emulator). */
+  discovery(): HttpReply {
+    const root = this.issuer;
+    return json(200, {
+      issuer: root,
+      authorization_endpoint: `${root}/o/oauth2/v2/auth`,
+      token_endpoint: `${root}/token`,
+      userinfo_endpoint: `${root}/v1/userinfo`,
+      revocation_endpoint: `${root}/revoke`,
+      jwks_uri: `${root}/oauth2/v3/certs`,
+      response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'none'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      scopes_supported: ['openid', 'email', 'profile'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      claims_supported: [
+        'aud',
+        'email',
+        'email_verified',
+        'exp',
+        'family_name',
+        'given_name',
+        'iat',
+        'iss',
+        'name',
+        'picture',
+        'sub',
+      ],
+      code_challenge_methods_supported: ['plain', 'S256'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+    });
+  }
+
+  /** GET /oauth2/v3/certs */
+  jwks(): HttpReply {
+    return json(200, this.signer.jwks(), { 'cache-control': 'public, max-age=3600' });
   }
 
   /** GET /tokeninfo?access_token=… */
@@ -315,6 +373,25 @@ export class GoogleOAuthServer {
     return json(200, {
       ...this.mintAccessToken(code.email, clientId, code.scopes, refreshToken),
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      ...(code.scopes.includes('openid') ? { id_token: this.idToken(code, clientId) } : {}),
+    });
+  }
+
+  private idToken(code: AuthCode, clientId: string): string {
+    const now = Math.floor(this.clock() / 1000);
+    const user = this.users().find((u) => u.email === code.email);
+    return this.signer.sign({
+      iss: this.issuer,
+      azp: clientId,
+      aud: clientId,
+      sub: accountId(code.email),
+      ...(code.scopes.includes(EMAIL_SCOPE)
+        ? { email: code.email, email_verified: !this.unverifiedEmails.has(code.email) }
+        : {}),
+      ...(code.scopes.includes(PROFILE_SCOPE) && user ? { name: user.name } : {}),
+      ...(code.nonce !== null ? { nonce: code.nonce } : {}),
+      iat: now,
+      exp: now + 3600,
     });
   }
 

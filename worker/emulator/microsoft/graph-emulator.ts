@@ -17,6 +17,7 @@ import { answerRequest, type ExchangeRecorder, lowerCaseKeys } from '../exchange
 import { FaultInjector, type FaultOptions } from '../fault-injector.js';
 import { CalendarStore } from '../google/calendar-store.js';
 import { type HttpReply, json } from '../http-reply.js';
+import type { IdTokenFaults } from '../id-token-signer.js';
 import type { EmulatedEvent, EmulatedMailbox, EmulatedMessage } from '../mailbox-model.js';
 import { createEmulatorCertificate } from './emulator-certificate.js';
 import { calendarViewDelta, type GraphRequest, type GraphUserState, me, messagesDelta } from './graph-api.js';
@@ -74,6 +75,12 @@ export interface GraphEmulator {
     faults?: Partial<FaultOptions>;
     accessTokenTtlSeconds?: number;
     denyConsent?: boolean;
+    /** The account picked when the authorization request has no login_hint. */
+    pickAccount?: string;
+    /** Addresses whose ID token says `xms_edov: false` from now on (replaces the previous list). */
+    unverifiedEmails?: readonly string[];
+    /** ID tokens made wrong on purpose from now on (`{}` ends it). */
+    idTokenFaults?: IdTokenFaults;
   }): void;
   addMailbox(mailbox: EmulatedMailbox): void;
   /** Adds mail while running (visible to the next delta round); returns the Graph ids. */
@@ -202,12 +209,15 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     const path = url.pathname;
     const authorization = req.headers.authorization;
     const idp =
-      /^\/([^/]+)\/(oauth2\/v2\.0\/(authorize|token)|v2\.0\/\.well-known\/openid-configuration)$/.exec(path);
+      /^\/([^/]+)\/(oauth2\/v2\.0\/(authorize|token)|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(
+        path,
+      );
     if (idp?.[1] && idp[1] !== 'v1.0') {
       const tenant = idp[1];
       if (method === 'GET' && idp[3] === 'authorize') return identity.authorize(url);
       if (method === 'POST' && idp[3] === 'token')
         return identity.token(new URLSearchParams(body.toString('utf8')), authorization);
+      if (method === 'GET' && idp[2] === 'discovery/v2.0/keys') return identity.jwks();
       if (method === 'GET' && idp[2]?.startsWith('v2.0')) {
         counters.request('identity.discovery');
         return json(200, openidConfiguration(baseUrl, tenant));
@@ -280,6 +290,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       if (change.accessTokenTtlSeconds !== undefined)
         identity.accessTokenTtlSeconds = change.accessTokenTtlSeconds;
       if (change.denyConsent !== undefined) identity.denyConsent = change.denyConsent;
+      if (change.pickAccount !== undefined) identity.pickAccount = change.pickAccount;
+      if (change.unverifiedEmails) {
+        identity.unverifiedEmails.clear();
+        for (const email of change.unverifiedEmails) identity.unverifiedEmails.add(email.toLowerCase());
+      }
+      if (change.idTokenFaults) identity.signer.faults = change.idTokenFaults;
     },
     addMailbox,
     appendMessages: (email, messages) => stateOf(email).mailbox.append(messages),

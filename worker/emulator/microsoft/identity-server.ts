@@ -2,12 +2,15 @@
  * Microsoft identity platform v2.0 as the adapter sees it: `/{tenant}/oauth2/v2.0/authorize`
  * (auto-consents and redirects back with code + state), `/{tenant}/oauth2/v2.0/token`
  * (authorization_code with PKCE S256, refresh_token; `invalid_grant` AADSTS70008/70000 once revoked),
- * and the OpenID discovery documents msal-node reads. id_tokens are unsigned-looking JWTs: msal-node
- * decodes but does not verify them (the token came over TLS from the token endpoint).
+ * and the OpenID discovery documents msal-node reads. ID tokens are signed RS256 with the key published
+ * at `/{tenant}/discovery/v2.0/keys` (msal-node only decodes them; Rapport's sign-in verifies them), carry
+ * the authorization request's `nonce`, and — under the `email` scope — `email` with `xms_edov` (the
+ * optional claim saying the email's domain owner is verified; false for `unverifiedEmails`).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EmulatorCounters } from '../emulator-counters.js';
 import { type HttpReply, json, redirect } from '../http-reply.js';
+import { IdTokenSigner } from '../id-token-signer.js';
 import type { EmulatedUser } from '../mailbox-model.js';
 
 export interface MicrosoftClientCredentials {
@@ -28,6 +31,7 @@ interface AuthCode {
   email: string;
   scopes: string[];
   challenge: string | null;
+  nonce: string | null;
   expiresAt: number;
 }
 
@@ -45,6 +49,12 @@ const CODE_TTL_MS = 10 * 60_000;
 
 const opaque = (prefix: string, bytes = 32): string => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** The user's object id in the emulated tenant (a GUID), stable per address. */
+function objectIdOf(email: string): string {
+  const oid = createHash('sha256').update(email).digest('hex');
+  return `${oid.slice(0, 8)}-${oid.slice(8, 12)}-4${oid.slice(13, 16)}-8${oid.slice(17, 20)}-${oid.slice(20, 32)}`;
+}
 
 /** `https://graph.microsoft.com/Mail.ReadBasic` and `Mail.ReadBasic` are the same scope. */
 export function normalizeScopes(value: string | null): string[] {
@@ -80,6 +90,11 @@ export class IdentityServer {
   accessTokenTtlSeconds: number;
   /** The user declines consent: the redirect carries `error=access_denied`. */
   denyConsent = false;
+  /** The account the person picks when there is no login_hint (default: the first). */
+  pickAccount: string | undefined;
+  readonly signer = new IdTokenSigner();
+  /** Addresses whose ID token says `xms_edov: false` (domain owner not verified). */
+  readonly unverifiedEmails = new Set<string>();
 
   constructor(
     private readonly baseUrl: () => string,
@@ -117,7 +132,7 @@ export class IdentityServer {
       back.searchParams.set('error_description', 'AADSTS65004: User declined to consent to access the app.');
       return redirect(back.toString());
     }
-    const hint = q.get('login_hint')?.toLowerCase();
+    const hint = (q.get('login_hint') ?? this.pickAccount)?.toLowerCase();
     const users = this.users();
     const user = (hint ? users.find((u) => u.email === hint) : users[0]) ?? null;
     if (!user) {
@@ -138,6 +153,7 @@ export class IdentityServer {
       email: user.email,
       scopes: normalizeScopes(q.get('scope')),
       challenge,
+      nonce: q.get('nonce'),
       expiresAt: Date.now() + CODE_TTL_MS,
     });
     back.searchParams.set('code', code);
@@ -206,7 +222,7 @@ export class IdentityServer {
         );
     }
     this.counters.grant('authorization_code');
-    return this.tokenResponse(code.email, clientId, code.scopes);
+    return this.tokenResponse(code.email, clientId, code.scopes, code.nonce);
   }
 
   private refreshGrant(form: URLSearchParams, clientId: string): HttpReply {
@@ -228,7 +244,17 @@ export class IdentityServer {
     return this.tokenResponse(grant.email, clientId, grant.scopes);
   }
 
-  private tokenResponse(email: string, clientId: string, scopes: string[]): HttpReply {
+  /** GET /{tenant}/discovery/v2.0/keys */
+  jwks(): HttpReply {
+    return json(200, this.signer.jwks());
+  }
+
+  private tokenResponse(
+    email: string,
+    clientId: string,
+    scopes: string[],
+    nonce: string | null = null,
+  ): HttpReply {
     const user = this.users().find((u) => u.email === email);
     const now = Math.floor(Date.now() / 1000);
     const accessToken = opaque('eyEmuAccess.', 32);
@@ -238,8 +264,7 @@ export class IdentityServer {
       scopes: new Set(resourceScopes),
       expiresAt: Date.now() + this.accessTokenTtlSeconds * 1000,
     });
-    const oid = createHash('sha256').update(email).digest('hex');
-    const objectId = `${oid.slice(0, 8)}-${oid.slice(8, 12)}-4${oid.slice(13, 16)}-8${oid.slice(17, 20)}-${oid.slice(20, 32)}`;
+    const objectId = objectIdOf(email);
     const body: Record<string, unknown> = {
       token_type: 'Bearer',
       scope: [...resourceScopes, ...scopes.filter((s) => s !== 'offline_access' && OIDC_SCOPES.has(s))].join(
@@ -265,12 +290,14 @@ export class IdentityServer {
         name: user?.name ?? email,
         oid: objectId,
         preferred_username: email,
-        email,
-        sub: objectId,
+        ...(scopes.includes('email') ? { email, xms_edov: !this.unverifiedEmails.has(email) } : {}),
+        // Entra's `sub` is pairwise (per app); `oid` is the user's id in the tenant.
+        sub: createHash('sha256').update(`${clientId}:${objectId}`).digest('base64url').slice(0, 43),
         tid: EMULATOR_TENANT_ID,
+        ...(nonce !== null ? { nonce } : {}),
         ver: '2.0',
       };
-      body.id_token = `${b64url({ typ: 'JWT', alg: 'RS256', kid: 'emulator' })}.${b64url(claims)}.ZW11bGF0b3I`;
+      body.id_token = this.signer.sign(claims);
     }
     return json(200, body);
   }
