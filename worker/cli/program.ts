@@ -141,6 +141,39 @@ export function buildProgram(): Command {
     .action(withApp(async () => (await relationships()).peopleCommand));
 
   program
+    .command('person')
+    .description("one person's metrics, reasons and your choices; flags change the choices")
+    .argument('<email>', 'any address of theirs')
+    .addOption(user())
+    .option('--snooze <when>', 'hide from cooling-off and follow-ups for 14d, 2w or until YYYY-MM-DD')
+    .option('--unsnooze', 'end a snooze')
+    .option('--dismiss', 'not a relationship you keep: never flagged')
+    .option('--undo-dismiss', 'undo --dismiss')
+    .option('--important', 'ranks first; with a target cadence, flagged when silent past it')
+    .option('--every <days>', 'with --important: your target cadence, e.g. 30d or 2w')
+    .option('--tolerance <days>', 'with --important: leeway past the target before cooling, e.g. 7d')
+    .option('--not-important', 'undo --important (clears their own target)')
+    .option('--tag <tags>', "their groups, comma-separated (family,friends); '' clears")
+    .addOption(json())
+    .action((email: string, options: unknown) =>
+      withApp(async () => {
+        const { personCommand } = await import('./commands/person.js');
+        return (app, o) => personCommand(app, email, o);
+      })(options),
+    );
+
+  program
+    .command('cadence')
+    .description('group cadences: list, set (--tag family --every 7d [--tolerance 3d]) or --remove TAG')
+    .addOption(user())
+    .option('--tag <tag>', 'the group to set')
+    .option('--every <days>', 'its target cadence, e.g. 7d or 2w')
+    .option('--tolerance <days>', 'leeway past the target before cooling (default 0d)')
+    .option('--remove <tag>', "remove a group's cadence")
+    .addOption(json())
+    .action(withApp(async () => (await import('./commands/cadence.js')).cadenceCommand));
+
+  program
     .command('report')
     .description('build the weekly report (and email it with --send)')
     .addOption(user())
