@@ -31,7 +31,7 @@ const strict = <T extends z.ZodRawShape>(shape: T) =>
     z.strictObject(shape, {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; allowed: ${Object.keys(shape).join(', ')}`
+          ? `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}; allowed: ${Object.keys(shape).join(', ') || 'none'}`
           : undefined,
     }),
   );
