@@ -60,6 +60,17 @@ function coolingAction(s: SnapshotInput): string {
   return 'Send a short note with no ask, just to stay in touch';
 }
 
+/**
+ * Where a target cadence of the user's applies, the reason starts with it (analysis/choices.ts): "your
+ * target: every 14 days; …", "your family target: …", or "due soon: your target: …". The item's tag says
+ * so, next to the model's "usually every ~9 days" items that carry none.
+ */
+export function targetTag(reason: string): string | null {
+  if (reason.startsWith('due soon: ')) return 'Due soon (your target)';
+  if (/^your (?:[a-z0-9_-]+ )?target: /.test(reason)) return 'Past your target';
+  return null;
+}
+
 /** Ranked like the `cooling-off` command: cooling score, highest first, then address, then person id. */
 export function coolingOffSection(current: SnapshotInput[]): ReportSection {
   const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
@@ -74,10 +85,10 @@ export function coolingOffSection(current: SnapshotInput[]): ReportSection {
   return section(
     'cooling-off',
     'Cooling off',
-    'Recently in touch, now silent for longer than your rhythm with them: likely to stay quiet.',
+    'Recently in touch, now silent for longer than your rhythm with them (or the target you set): likely to stay quiet.',
     cooling.map((s) => ({
       person: reportPerson(s),
-      tag: null,
+      tag: targetTag(s.metrics.cooling!.reason),
       detail: s.metrics.cooling!.reason,
       action: coolingAction(s),
       // The reason quotes the subject as analysis/cooling-off.ts does; the action as `quote` does.
