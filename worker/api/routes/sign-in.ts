@@ -39,12 +39,12 @@ const SIGN_IN_COOKIE_MAX_AGE_S = 10 * 60;
 
 function providerButtons(ctx: PageContext, providers: readonly SignInProvider[]) {
   if (providers.length === 0) return '';
-  return html`<div class="actions">${providers.map(
+  return html`<p class="muted" style="margin-top:18px">Or sign in with the account you use for mail:</p>
+  <div class="actions">${providers.map(
     (p) => html`<form class="inline" method="post" action="/login/${p}">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
-    <button type="submit">Sign in with ${PROVIDER_NAMES[p]}</button></form>`,
-  )}</div>
-  <p class="muted">Or, with a one-time code from your Rapport operator:</p>`;
+    <button class="secondary" type="submit">Sign in with ${PROVIDER_NAMES[p]}</button></form>`,
+  )}</div>`;
 }
 
 function loginPage(
@@ -58,7 +58,6 @@ function loginPage(
     'Sign in',
     html`<div class="card" style="max-width:460px">
   <h1>Sign in</h1>
-  ${providerButtons(ctx, providers)}
   <p class="muted">Ask your Rapport operator for a one-time code (<code>rapport login-code --user you@example.com</code>).
   A code works once and for 10 minutes.</p>
   ${error ? html`<div class="error" role="alert">${error}</div>` : ''}
@@ -70,6 +69,7 @@ function loginPage(
     <input id="code" name="code" type="text" autocomplete="one-time-code" required placeholder="XXXXX-XXXXX">
     <div class="actions"><button type="submit">Sign in</button></div>
   </form>
+  ${providerButtons(ctx, providers)}
 </div>`,
   );
 }
@@ -104,6 +104,8 @@ export function signInRoutes(server: FastifyInstance, ctx: RouteContext): void {
   const signIn = createSignInService(prisma, ctx.config);
   const signInCookie = cookies.sessionName.replace('rapport_session', 'rapport_signin');
   const callbackUrl = `${ctx.publicUrl}/login/callback`;
+  const loginWithProviders = (pageCtx: PageContext, email: string, error?: string) =>
+    loginPage(pageCtx, email, error, signIn.providers());
 
   async function startSessionFor(
     request: Parameters<typeof rotateCsrfSecret>[0],
@@ -202,7 +204,7 @@ export function signInRoutes(server: FastifyInstance, ctx: RouteContext): void {
         return reply
           .code(400)
           .type('text/html')
-          .send(loginPage(pageCtx, email, message));
+          .send(loginWithProviders(pageCtx, email, message));
       }
       const result = await redeemLoginCode(prisma, {
         email: form.data.email,
@@ -236,7 +238,13 @@ export function signInRoutes(server: FastifyInstance, ctx: RouteContext): void {
         return reply
           .code(401)
           .type('text/html')
-          .send(loginPage(pageCtx, email, 'That code is wrong, already used or expired. Ask for a new one.'));
+          .send(
+            loginWithProviders(
+              pageCtx,
+              email,
+              'That code is wrong, already used or expired. Ask for a new one.',
+            ),
+          );
       }
       const { user } = result;
       request.log.info({ userId: user.id }, 'signed in');
