@@ -129,6 +129,20 @@ describe('POST /act/<token>', () => {
     expect(await choices()).toHaveLength(1);
   });
 
+  it('works for a long address (a link longer than fastify’s 100-character path parameters)', async () => {
+    const long = `${'a-very-long-local-part.'.repeat(8)}x@subdomain.of.a-long-domain.example.com`;
+    const browser = new Browser(t.server);
+    const path = link({ action: 'dismiss', address: long });
+    expect(path.length).toBeGreaterThan(250);
+    const res = await browser.get(path);
+    expect(res.statusCode).toBe(200);
+    expect(text(res.body)).toContain(long);
+    expect((await browser.post(path)).statusCode).toBe(200);
+    expect((await choices())[0]).toMatchObject({ address: long });
+    // A path with more segments is no link at all.
+    expect((await browser.get(`${path}/extra`)).statusCode).toBe(400);
+  });
+
   it('needs the confirmation page’s CSRF token', async () => {
     const browser = new Browser(t.server);
     const path = link();

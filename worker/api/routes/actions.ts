@@ -136,9 +136,9 @@ export function actionRoutes(
   const now = options.now ?? (() => new Date());
   const limits = { rateLimit: { max: 60, timeWindow: 60_000 } };
 
-  async function check(request: FastifyRequest<{ Params: { token: string } }>): Promise<Checked> {
+  async function check(request: FastifyRequest<{ Params: { '*': string } }>): Promise<Checked> {
     const keys = await linkKeysFromConfig(ctx.config);
-    const result = verifyActionLink(keys, request.params.token, now());
+    const result = verifyActionLink(keys, request.params['*'], now());
     if (!result.ok && result.reason !== 'expired') {
       return {
         ok: false,
@@ -204,8 +204,10 @@ export function actionRoutes(
       s.name !== s.claim.address ? html` &lt;${bdi(s.claim.address)}&gt;` : ''
     } · for the Rapport account ${s.user.email}</p>`;
 
-  server.get<{ Params: { token: string } }>(
-    '/act/:token',
+  // A wildcard, not `:token`: fastify refuses path parameters over 100 characters (414), and a link for a
+  // long address is longer than that.
+  server.get<{ Params: { '*': string } }>(
+    '/act/*',
     { preHandler: ctx.loadSession, config: limits },
     async (request, reply) => {
       const checked = await check(request);
@@ -232,7 +234,7 @@ export function actionRoutes(
 ${forWhom(s)}
 ${state ? html`<p class="muted small">${state}</p>` : ''}
 <p class="muted small">Nothing has changed yet: it happens only when you confirm.</p>
-<form method="post" action="/act/${request.params.token}">
+<form method="post" action="/act/${request.params['*']}">
 <input type="hidden" name="_csrf" value="${pageCtx.csrf}">
 <div class="actions"><button type="submit">${words.button}</button><a class="button secondary" href="/">Cancel</a></div>
 </form>
@@ -241,8 +243,8 @@ ${state ? html`<p class="muted small">${state}</p>` : ''}
     },
   );
 
-  server.post<{ Params: { token: string } }>(
-    '/act/:token',
+  server.post<{ Params: { '*': string } }>(
+    '/act/*',
     { preHandler: ctx.loadSession, config: limits },
     async (request, reply) => {
       const checked = await check(request);
