@@ -18,7 +18,7 @@
  */
 import type { PrismaClient } from '../db/database.js';
 import { TooManyRequestsError } from '../errors.js';
-import { ensureRun, NOW_RUN_REUSE_MS, type RunRef } from '../relationships/queries.js';
+import { ensureRun, isStale, NOW_RUN_REUSE_MS, type RunRef } from '../relationships/queries.js';
 import type { UserRef } from '../users.js';
 
 export interface RunSource {
@@ -75,8 +75,10 @@ export function createRunSource(prisma: PrismaClient, options: RunSourceOptions 
       orderBy: [{ asOf: 'desc' }, { createdAt: 'desc' }],
       select: { id: true, asOf: true },
     });
-    if (stored) return stored;
-    if (asOf) spendPastAnalysis(user.id);
+    // A run made before new mail, an alias or a changed choice is stale: answer from a fresh one (a
+    // snooze confirmed a second ago must already show). Only a date never analysed spends the budget.
+    if (stored && !(await isStale(prisma, stored.id))) return stored;
+    if (asOf && !stored) spendPastAnalysis(user.id);
     return ensureRun(prisma, user, asOf);
   }
 

@@ -95,7 +95,7 @@ export async function ensureRun(
  * cadence touches the choices tagged with it, see choices/person-choices.ts). One round trip: this is on
  * every query's path.
  */
-async function isStale(prisma: PrismaClient, runId: string): Promise<boolean> {
+export async function isStale(prisma: PrismaClient, runId: string): Promise<boolean> {
   const [row] = await prisma.$queryRaw<{ stale: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM "Message" m WHERE m."userId" = r."userId" AND m."createdAt" > r."createdAt")
         OR EXISTS (SELECT 1 FROM "Event" e WHERE e."userId" = r."userId" AND e."createdAt" > r."createdAt")

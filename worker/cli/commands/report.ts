@@ -37,7 +37,7 @@ export async function reportCommand(app: App, raw: unknown): Promise<void> {
   const { model, rendered } = built;
 
   const dir = await outputDirectory(flags.out);
-  const browserHtml = renderHtml(model, rendered.charts, { imageSrc: (c) => c.filename });
+  const browserHtml = renderHtml(model, rendered.charts, { imageSrc: (c) => c.filename, links: built.links });
   await Promise.all([
     writeOwnFile(dir, 'report.html', browserHtml),
     writeOwnFile(dir, 'report.txt', rendered.text),
