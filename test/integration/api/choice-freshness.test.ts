@@ -38,7 +38,8 @@ it('a snooze set through /v1 leaves the person off /v1/cooling-off at once, for 
   });
   expect(put.statusCode, put.body).toBe(200);
   const runOf = async () =>
-    (await t.db.prisma.analysisRun.findFirstOrThrow({ where: { userId: a.user.id, asOf: new Date(AS_OF) } })).id;
+    (await t.db.prisma.analysisRun.findFirstOrThrow({ where: { userId: a.user.id, asOf: new Date(AS_OF) } }))
+      .id;
   const staleRun = await runOf();
   // Past the run source's one-second memo of which run answers.
   await new Promise((r) => setTimeout(r, 1_100));
