@@ -49,9 +49,15 @@ export function renderReport(model: ReportModel, options: RenderHtmlOptions = {}
   };
 }
 
-async function defaultLinkSettings(): Promise<ActionLinkSettings> {
-  const config = loadConfig();
-  return { publicUrl: config.PUBLIC_URL, keys: await linkKeysFromConfig(config) };
+// The process's config does not change while it runs: parse it, read the key file and derive the link
+// keys once, not for every report of a Monday wave.
+let defaultLinks: Promise<ActionLinkSettings> | undefined;
+function defaultLinkSettings(): Promise<ActionLinkSettings> {
+  defaultLinks ??= (async () => {
+    const config = loadConfig();
+    return { publicUrl: config.PUBLIC_URL, keys: await linkKeysFromConfig(config) };
+  })();
+  return defaultLinks;
 }
 
 export async function buildReport(
