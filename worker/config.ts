@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseRedisUrl, prefixProblem } from './jobs/redis-url.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -21,14 +22,32 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
     .optional(),
+  /**
+   * A direct (unpooled) connection to the same database, for migrations only. Set it when DATABASE_URL
+   * points at a pooler such as PgBouncer: DDL then neither holds a pooled connection nor meets the
+   * pooler's timeouts. Unset → migrations use DATABASE_URL (which also works through PgBouncer).
+   */
+  DIRECT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
   /** Data directory for the embedded database and local state. */
   RAPPORT_HOME: z.string().min(1).default('./.rapport'),
-  /** Redis for BullMQ. Unset → jobs run inline in the calling process. */
+  /**
+   * Redis for BullMQ: redis://host:port, a cluster as redis+cluster://seed:port,seed:port…, or a
+   * Sentinel group as redis+sentinel://sentinel:port,…/masterName. Unset → jobs run inline.
+   */
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .superRefine((url, ctx) => {
+      try {
+        parseRedisUrl(url);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
     .optional(),
-  /** Queue key prefix; use a hash tag such as {rapport} on Redis Cluster. */
+  /** Queue key prefix; Redis Cluster needs a hash tag such as {rapport} (checked at start). */
   QUEUE_PREFIX: z.string().min(1).default('rapport'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
@@ -165,6 +184,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       'config: TOKEN_ENCRYPTION_KEYS: required when NODE_ENV=production (keyId:base64 of 32 random bytes)',
     );
   }
+  const redisProblem = result.data.REDIS_URL
+    ? prefixProblem(parseRedisUrl(result.data.REDIS_URL), result.data.QUEUE_PREFIX)
+    : null;
+  if (redisProblem)
+    throw new ConfigError(`config: QUEUE_PREFIX: ${redisProblem.replace(/^QUEUE_PREFIX /, '')}`);
   if (result.data.NODE_ENV === 'production' && result.data.DELIVERY_ALLOW_LOOPBACK_HTTP) {
     // Report deliveries would then reach services on the worker's own machine.
     throw new ConfigError('config: DELIVERY_ALLOW_LOOPBACK_HTTP: not allowed when NODE_ENV=production');

@@ -4,7 +4,7 @@
  * after `ttlMs`, so a crash delays the account by at most that long.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connect.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -13,7 +13,7 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-export async function acquireLock(redis: Redis, key: string, ttlMs = 30_000): Promise<HeldLock | null> {
+export async function acquireLock(redis: RedisClient, key: string, ttlMs = 30_000): Promise<HeldLock | null> {
   const token = randomUUID();
   const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (ok !== 'OK') return null;

@@ -4,7 +4,6 @@
  * BullMQ Pro group, so any number of worker processes can share the queues safely.
  */
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { isProviderError } from '../providers/provider-error.js';
 import { SENDING_LEASE_MS } from '../report/report-outbox.js';
@@ -28,8 +27,11 @@ import {
   processSync,
   ReportDeliveryError,
 } from './processors.js';
+import { connectRedis, type RedisClient } from './redis-connect.js';
+import { parseRedisUrl, prefixProblem, type RedisTarget } from './redis-url.js';
 
 export interface QueueOptions {
+  /** REDIS_URL: a single server, a cluster (`redis+cluster://`) or a Sentinel group (redis-target.ts). */
   redisUrl: string;
   prefix: string;
   /** Connection trouble (Redis restarting…); BullMQ prints to the console when nobody listens. */
@@ -48,7 +50,7 @@ export interface Queues {
   sync: Queue;
   analyze: Queue;
   report: Queue;
-  connection: Redis;
+  connection: RedisClient;
   close(): Promise<void>;
 }
 
@@ -59,17 +61,21 @@ const DEFAULT_JOB_OPTIONS = {
   removeOnFail: { count: 5000 },
 } as const;
 
-export function redisConnection(url: string): Redis {
-  // BullMQ workers block on Redis; they need unlimited retries per request.
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
-  // While Redis restarts, ioredis reconnects by itself and every pending command waits or fails where
-  // it was issued; without a listener each reconnect attempt would also print "Unhandled error event".
-  redis.on('error', () => {});
-  return redis;
+/** A connection for queues, workers and locks (unlimited retries per request, errors silenced). */
+export function redisConnection(url: string): RedisClient {
+  return connectRedis(url);
+}
+
+/** Refuses a configuration that cannot work (a cluster without a hash-tagged prefix) before any key is written. */
+function checkedTarget(options: QueueOptions): RedisTarget {
+  const target = parseRedisUrl(options.redisUrl);
+  const problem = prefixProblem(target, options.prefix);
+  if (problem) throw new Error(problem);
+  return target;
 }
 
 export function openQueues(options: QueueOptions): Queues {
-  const connection = redisConnection(options.redisUrl);
+  const connection = connectRedis(checkedTarget(options));
   const make = (name: QueueName) =>
     new Queue(name, { connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
   const queues = { sync: make(QUEUES.sync), analyze: make(QUEUES.analyze), report: make(QUEUES.report) };
@@ -209,11 +215,12 @@ export interface Workers {
 
 export function startWorkers(queues: Queues, deps: ProcessorDeps, options: WorkerOptions): Workers {
   const lockMs = options.lockMs ?? 30_000;
-  const lockRedis = redisConnection(options.redisUrl);
+  const target = checkedTarget(options);
+  const lockRedis = connectRedis(target);
   // Workers get their own connections (they block on Redis); we close them ourselves on shutdown.
-  const connections: Redis[] = [lockRedis];
+  const connections: RedisClient[] = [lockRedis];
   const connection = () => {
-    const c = redisConnection(options.redisUrl);
+    const c = connectRedis(target);
     connections.push(c);
     return c;
   };

@@ -7,6 +7,7 @@ import type { App } from '../../app.js';
 import { urlPolicyFrom } from '../../delivery/url-policy.js';
 import { UsageError } from '../../errors.js';
 import { enqueueSync, openQueues, startWorkers, upsertSchedules } from '../../jobs/queues.js';
+import { describeRedis } from '../../jobs/redis-url.js';
 import { sessionFactory } from '../../providers/session-factory.js';
 import { createSmtpMailer } from '../../report/smtp-mailer.js';
 import { resealLegacyTokens } from '../../security/account-tokens.js';
@@ -54,7 +55,10 @@ export async function workerCommand(app: App): Promise<void> {
   const timer = setInterval(() => {
     reschedule().catch((error: unknown) => logger.error({ err: error }, 'rescheduling failed'));
   }, RESCHEDULE_EVERY_MS);
-  logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  logger.info(
+    { concurrency: config.WORKER_CONCURRENCY, redis: describeRedis(config.REDIS_URL) },
+    'worker started',
+  );
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
