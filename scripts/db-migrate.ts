@@ -1,8 +1,12 @@
-/** Applies pending migrations to DATABASE_URL (what `prisma migrate deploy` does, without its engine). */
+/**
+ * Applies pending migrations to DIRECT_DATABASE_URL, else DATABASE_URL (what `prisma migrate deploy` does,
+ * without its engine).
+ */
 import { loadConfig } from '../worker/config.js';
 import { migrate } from '../worker/db/migrate.js';
 
-const url = loadConfig().DATABASE_URL;
+const config = loadConfig();
+const url = config.DIRECT_DATABASE_URL ?? config.DATABASE_URL;
 if (!url) {
   console.error('DATABASE_URL is not set (the embedded database migrates itself on first use)');
   process.exit(2);

@@ -22,6 +22,7 @@ export async function openApp(
 ): Promise<App> {
   const db = await openDatabase({
     databaseUrl: config.DATABASE_URL,
+    migrationUrl: config.DIRECT_DATABASE_URL,
     rapportHome: config.rapportHome,
     migrate: true,
   });

@@ -22,6 +22,11 @@ export interface Database {
 
 export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined;
+  /**
+   * Where migrations run when databaseUrl is a pooler (PgBouncer): a direct connection to the same
+   * database. Unset → databaseUrl, which works too (migrate takes only transaction-level locks).
+   */
+  migrationUrl?: string | undefined;
   rapportHome: string;
   /** Pool size for real Postgres (PGlite answers one query at a time, so it always gets 1). */
   poolSize?: number;
@@ -33,7 +38,7 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    if (options.migrate) await migrate(options.databaseUrl);
+    if (options.migrate) await migrate(options.migrationUrl ?? options.databaseUrl);
     return connect(options.databaseUrl, options.poolSize ?? 10, false, async () => {});
   }
   return openEmbedded(options.rapportHome, options.templateFile);
