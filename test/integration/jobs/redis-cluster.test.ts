@@ -14,7 +14,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bullmqQueueStats } from '../../../worker/api/metrics.js';
 import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
+import { openQueues } from '../../../worker/jobs/queues.js';
 import { testTokenKeys } from '../../support/provider-env.js';
 import { type PrivateCluster, startRedisCluster } from '../../support/redis-servers.js';
 import {
@@ -142,5 +144,16 @@ describe('Redis Cluster', () => {
     expect(mailsPerRecipient(smtp.received.slice(calmMails))).toEqual(
       Object.fromEntries(USERS.map((u) => [u.email, 1])),
     );
+
+    // What /metrics reads, through the cluster after the failover: no job failed for good, and each
+    // user's weekly report schedule survived on the promoted replica.
+    const queues = openQueues({ redisUrl: cluster.url, prefix });
+    try {
+      const stats = await bullmqQueueStats([queues.sync, queues.analyze, queues.report])();
+      expect(Object.values(stats).map((c) => c.failed)).toEqual([0, 0, 0]);
+      expect(stats.report?.delayed).toBe(USERS.length);
+    } finally {
+      await queues.close();
+    }
   }, 600_000);
 });
