@@ -73,8 +73,18 @@ function treeTicks(roots: readonly number[]): Map<number, number> {
   return out;
 }
 
+/** Busy and total CPU ticks of the whole machine (/proc/stat), every core. */
+function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user)
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - (v[3] ?? 0) - (v[4] ?? 0), total };
+}
+
 export interface Snapshot {
   at: number;
+  machine: { busy: number; total: number };
   load: number[];
   redis: Record<string, number>;
   sql: { queries: number; xacts: number };
@@ -122,6 +132,7 @@ export async function snapshot(deps: MeterDeps): Promise<Snapshot> {
   const usage = process.cpuUsage();
   return {
     at: performance.now(),
+    machine: machineTicks(),
     load: os.loadavg(),
     redis,
     sql,
@@ -157,6 +168,8 @@ export interface Cost {
   rowsFetched: number;
   rowsReturned: number;
   cpuMs: { workers: number; postgres: number; redis: number; pgbouncer: number; bench: number };
+  /** The whole machine: CPU ms used by anyone, and available (elapsed × cores). */
+  machineMs: { busy: number; capacity: number };
 }
 
 /** CPU of processes alive at `b`; a process that ended inside the window is not counted. */
@@ -197,11 +210,26 @@ export function cost(a: Snapshot, b: Snapshot): Cost {
       pgbouncer: cpuDelta(a.cpu.pgbouncer, b.cpu.pgbouncer),
       bench: b.benchCpuMs - a.benchCpuMs,
     },
+    machineMs: {
+      busy: msOfTicks(b.machine.busy - a.machine.busy),
+      capacity: msOfTicks(b.machine.total - a.machine.total),
+    },
+  };
+}
+
+/** Shares of the machine's CPU in a window: ours (workers, Postgres, Redis, PgBouncer, this process) and the rest. */
+export function machineShare(c: Cost): { busy: number; ours: number; others: number } {
+  const ours = c.cpuMs.workers + c.cpuMs.postgres + c.cpuMs.redis + c.cpuMs.pgbouncer + c.cpuMs.bench;
+  const cap = Math.max(1, c.machineMs.capacity);
+  return {
+    busy: c.machineMs.busy / cap,
+    ours: ours / cap,
+    others: Math.max(0, c.machineMs.busy - ours) / cap,
   };
 }
 
 /** `c` divided by `n` (per account, per message…), every figure. */
-export function per(c: Cost, n: number): Omit<Cost, 'redisTop' | 'seconds'> {
+export function per(c: Cost, n: number): Omit<Cost, 'redisTop' | 'seconds' | 'machineMs'> {
   const d = (x: number) => x / n;
   return {
     redisCommands: d(c.redisCommands),
