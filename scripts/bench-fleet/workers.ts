@@ -27,6 +27,15 @@ export interface ReportLine {
   at: number;
 }
 
+/** worker.ts: RESCHEDULE_EVERY_MS. */
+const RESCHEDULE_MS = 5 * 60_000;
+
+interface TickClock {
+  /** When the worker logged 'worker started' (its 5-minute timer was set just before). */
+  startedAt: number | null;
+  ticksDone: number;
+}
+
 export interface WorkerEvents {
   sync(line: SyncLine): void;
   analysis(line: AnalysisLine): void;
@@ -81,8 +90,10 @@ export class WorkerPool {
     });
     this.children.push(child);
     // pino writes to stderr; anything that is not a JSON log line is worth showing.
-    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
-    createInterface({ input: child.stderr! }).on('line', (line) => this.onLine(line));
+    const clock: TickClock = { startedAt: null, ticksDone: 0 };
+    this.clocks.push(clock);
+    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line, clock));
+    createInterface({ input: child.stderr! }).on('line', (line) => this.onLine(line, clock));
     child.once('exit', (code, signal) => {
       if (!this.stopping) this.problem(`worker ${child.pid} exited (${code ?? signal})`);
     });
@@ -94,7 +105,35 @@ export class WorkerPool {
     if (this.problems.length > 200) this.problems.shift();
   }
 
-  private onLine(line: string): void {
+  /**
+   * Each worker re-runs upsertSchedules every 5 minutes from its start (worker.ts RESCHEDULE_EVERY_MS),
+   * logging 'schedules up to date' when done. With thousands of users a tick takes seconds and
+   * 100k+ Redis commands, so measured windows are placed between ticks (`tickFree`).
+   */
+  private readonly clocks: TickClock[] = [];
+
+  /** True when no worker is in a reschedule tick now and none is due within `ms`. */
+  tickFree(ms: number): boolean {
+    const now = performance.now();
+    return this.clocks.every((c) => {
+      if (c.startedAt === null) return true;
+      const due = Math.floor((now - c.startedAt) / RESCHEDULE_MS);
+      if (due > c.ticksDone) return false; // one is running
+      return c.startedAt + (due + 1) * RESCHEDULE_MS - now > ms;
+    });
+  }
+
+  /** Reschedule ticks that started in [from, to] (performance.now() times), over all workers. */
+  ticksBetween(from: number, to: number): number {
+    let n = 0;
+    for (const c of this.clocks) {
+      if (c.startedAt === null) continue;
+      for (let t = c.startedAt + RESCHEDULE_MS; t <= to; t += RESCHEDULE_MS) if (t >= from) n++;
+    }
+    return n;
+  }
+
+  private onLine(line: string, clock: TickClock): void {
     let entry: Record<string, unknown>;
     try {
       entry = JSON.parse(line);
@@ -118,7 +157,10 @@ export class WorkerPool {
     } else if (msg === 'weekly report') {
       const l = { userId: String(entry.userId), status: String(entry.status), at };
       for (const x of this.listeners) x.report?.(l);
+    } else if (msg === 'schedules up to date') {
+      if (clock.startedAt !== null) clock.ticksDone++;
     } else if (msg === 'worker started') {
+      clock.startedAt = at;
       this.readyCount++;
       const waiters = this.readyWaiters.splice(0);
       for (const w of waiters) w();
