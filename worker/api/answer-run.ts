@@ -3,8 +3,9 @@
  *
  * The hot path never analyses: without asOf it is the stored run with the latest asOf, if that is within
  * the last hour (a backward scan of the (userId, asOf) unique index); with asOf it is that exact run. Only
- * when no such run exists is one computed (ensureRun, as of now). Keeping runs fresh is the worker's job
- * (it re-analyses after each sync), so a run made for a past date never answers "now".
+ * when no such run exists is one computed (ensureRun, as of now) and then answers for the hour. The worker
+ * re-analyses when mail arrives, when a choice changed and at least daily, not after every sync, so an
+ * idle user's first question of the hour may compute; a run made for a past date never answers "now".
  *
  * Past dates cost an analysis each, so they are bounded per user: an asOf is coalesced to its minute
  * (asking for 10:00:00.001 and 10:00:00.002 is one question), and at most `pastBudget` analyses for

@@ -172,7 +172,7 @@ export function renderCalendarFeed(input: FeedInput): string {
 /**
  * Reads what the feed needs from the newest analysis run: the snapshots that are cooling off or named by
  * a follow-up, and the follow-ups. Never starts an analysis (a calendar app polling must cost a query,
- * not a run); the worker keeps runs fresh after each sync.
+ * not a run); the worker re-analyses when mail arrives or a choice changes, and at least daily.
  */
 export async function loadFeedInput(
   prisma: PrismaClient,

@@ -6,6 +6,7 @@
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { z } from 'zod';
 import { isProviderError } from '../providers/provider-error.js';
+import { needsBackgroundAnalysis } from '../relationships/queries.js';
 import { SENDING_LEASE_MS } from '../report/report-outbox.js';
 import { SYNCABLE_ACCOUNTS } from '../sync/sync-account.js';
 import { syncVerdict } from '../sync/sync-error-policy.js';
@@ -96,12 +97,21 @@ export async function enqueueSync(queues: Queues, accountId: string): Promise<vo
   await queues.sync.add('sync', { accountId }, { deduplication: { id: jobIds.sync(accountId) } });
 }
 
-/** Debounced: many syncs finishing together produce one analysis shortly after the last. */
+const ANALYZE_DEBOUNCE_MS = 5_000;
+
+/**
+ * Debounced: many syncs finishing together produce one analysis shortly after the last. The
+ * deduplication window is exactly the delay: BullMQ keeps a key with a TTL after its job has run, so a
+ * longer window would silently drop the analysis of mail that arrives just after one.
+ */
 export async function enqueueAnalyze(queues: Queues, userId: string): Promise<void> {
   await queues.analyze.add(
     'analyze',
     { userId },
-    { deduplication: { id: jobIds.analyze(userId), ttl: 30_000, extend: true, replace: true }, delay: 5_000 },
+    {
+      deduplication: { id: jobIds.analyze(userId), ttl: ANALYZE_DEBOUNCE_MS, extend: true, replace: true },
+      delay: ANALYZE_DEBOUNCE_MS,
+    },
   );
 }
 
@@ -257,12 +267,15 @@ export function startWorkers(queues: Queues, deps: ProcessorDeps, options: Worke
               jobId: `${jobIds.sync(payload.accountId)}-${Date.now()}`,
             });
           }
-          if (outcome.mail.stored + outcome.calendar.stored > 0 || outcome.state === 'up-to-date') {
+          const stored = outcome.mail.stored + outcome.calendar.stored;
+          if (stored > 0 || outcome.state === 'up-to-date') {
             const account = await deps.prisma.account.findUnique({
               where: { id: payload.accountId },
               select: { userId: true },
             });
-            if (account) await enqueueAnalyze(queues, account.userId);
+            if (account && (stored > 0 || (await needsBackgroundAnalysis(deps.prisma, account.userId)))) {
+              await enqueueAnalyze(queues, account.userId);
+            }
           }
           return { state: outcome.state, pages: outcome.pages };
         } catch (error) {

@@ -95,8 +95,8 @@ export async function analysisInputsKey(prisma: PrismaClient, userId: string): P
 
 /**
  * The stored run for the same hour as `asOf` made from the same inputs, if any: re-analysing would give
- * the same answer (silences are whole days), so it is reused instead of stored again — the worker
- * re-analyses after every sync, and most syncs bring nothing.
+ * the same answer (silences are whole days), so it is reused instead of stored again (several syncs
+ * finishing in one hour, a report and a question asked in the same hour).
  */
 async function reusableRun(prisma: PrismaClient, userId: string, asOf: Date, inputsKey: string) {
   const hour = Math.floor(asOf.getTime() / HOUR_MS) * HOUR_MS;

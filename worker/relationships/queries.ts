@@ -89,6 +89,30 @@ export async function ensureRun(
   return { id: fresh.runId, asOf: fresh.asOf };
 }
 
+/** A run this old is refreshed by the worker even when nothing arrived: silences grow by the day. */
+export const IDLE_REFRESH_MS = 24 * 60 * 60_000;
+
+/**
+ * Whether the worker should analyse a user after a sync that stored nothing — most syncs. Only when there
+ * is no run yet, when something changed since the newest run (a choice, an alias), or when it is a day
+ * old. Re-analysing after every such sync would store a full set of snapshots per user every hour (runs
+ * are reused only within the hour) for answers nobody asked for: queries and reports analyse on demand
+ * when their run is not fresh.
+ */
+export async function needsBackgroundAnalysis(
+  prisma: PrismaClient,
+  userId: string,
+  now: Date = new Date(),
+): Promise<boolean> {
+  const newest = await prisma.analysisRun.findFirst({
+    where: { userId, asOf: { lte: now } },
+    orderBy: [{ asOf: 'desc' }, { createdAt: 'desc' }],
+    select: { id: true, asOf: true },
+  });
+  if (!newest || now.getTime() - newest.asOf.getTime() >= IDLE_REFRESH_MS) return true;
+  return isStale(prisma, newest.id);
+}
+
 /**
  * True when mail or events were stored, an address became the user's own (an alias changes whose mail is
  * whose), or a per-person choice or group cadence changed after the run was made (removing a group
