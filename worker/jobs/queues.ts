@@ -3,7 +3,8 @@
  * (sync), call the processor, enqueue what follows. Per-account serialization is by lock, not by a
  * BullMQ Pro group, so any number of worker processes can share the queues safely.
  */
-import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { createHash } from 'node:crypto';
+import { DelayedError, type Job, type JobSchedulerJson, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { z } from 'zod';
 import { isProviderError } from '../providers/provider-error.js';
 import { needsBackgroundAnalysis } from '../relationships/queries.js';
@@ -128,20 +129,33 @@ function idsIn(keys: string[], prefix: string): string[] {
     .filter((id) => z.uuid().safeParse(id).success);
 }
 
+/** Every scheduler of `queue` by its id (one listing; reconciling compares against it). */
+async function schedulersOf(queue: Queue): Promise<Map<string, JobSchedulerJson>> {
+  return new Map((await queue.getJobSchedulers(0, -1)).map((scheduler) => [scheduler.key, scheduler]));
+}
+
 /**
- * Removes every scheduler of `queue` whose id is not in `keep`; returns how many went. `keep` was read
+ * Where in each sync period an account's sync falls: spread by its id, so a fleet does not sync at one
+ * instant (a scheduler without an offset keeps the phase of the moment it was made, and a reconcile
+ * makes thousands within seconds). Between 1 ms and the period.
+ */
+export function syncOffsetMs(accountId: string, everyMs: number): number {
+  return 1 + (createHash('sha256').update(accountId).digest().readUInt32BE(0) % (everyMs - 1));
+}
+
+/**
+ * Removes every listed scheduler whose id is not in `keep`; returns how many went. `keep` was read
  * before the schedulers were listed, so another worker may meanwhile have scheduled an account that
  * was connected since: candidates are checked against the database again (`stillWanted`) right before
  * they go.
  */
 async function removeStaleSchedulers(
   queue: Queue,
+  listed: Map<string, JobSchedulerJson>,
   keep: Set<string>,
   stillWanted: (keys: string[]) => Promise<Set<string>>,
 ): Promise<number> {
-  const candidates = (await queue.getJobSchedulers(0, -1))
-    .map((scheduler) => scheduler.key)
-    .filter((key) => !keep.has(key));
+  const candidates = [...listed.keys()].filter((key) => !keep.has(key));
   if (candidates.length === 0) return 0;
   const wanted = await stillWanted(candidates);
   let removed = 0;
@@ -154,40 +168,56 @@ async function removeStaleSchedulers(
 
 /**
  * Reconciles the schedulers with the database: one incremental-sync schedule per active account and
- * one weekly report per user (at their local day and hour), upserted so a settings change moves it;
- * schedules of deleted users, disconnected or needs_reauth accounts are removed. Safe to run from
+ * one weekly report per user (at their local day and hour); a scheduler is written only when it is
+ * missing or differs (a settings change moves it), so a reconcile of an unchanged fleet is one listing.
+ * Schedules of deleted users, disconnected or needs_reauth accounts are removed. Safe to run from
  * several workers at once.
  */
 export async function upsertSchedules(
   queues: Queues,
   deps: Pick<ProcessorDeps, 'prisma'>,
   syncEveryMinutes: number,
-): Promise<{ syncs: number; reports: number; removed: number }> {
+): Promise<{ syncs: number; reports: number; written: number; removed: number }> {
+  const every = syncEveryMinutes * 60_000;
   const syncableAccounts = async (ids?: string[]) =>
     deps.prisma.account.findMany({
       where: ids ? { AND: [SYNCABLE_ACCOUNTS, { id: { in: ids } }] } : SYNCABLE_ACCOUNTS,
       select: { id: true },
     });
   const accounts = await syncableAccounts();
-  for (const a of accounts) {
-    await queues.sync.upsertJobScheduler(
-      syncSchedulerId(a.id),
-      { every: syncEveryMinutes * 60_000 },
-      { name: 'sync', data: { accountId: a.id } },
-    );
-  }
   const users = await deps.prisma.user.findMany({
     select: { id: true, timeZone: true, reportDay: true, reportHour: true },
   });
+  const [syncSchedulers, reportSchedulers] = await Promise.all([
+    schedulersOf(queues.sync),
+    schedulersOf(queues.report),
+  ]);
+  let written = 0;
+  for (const a of accounts) {
+    const id = syncSchedulerId(a.id);
+    if (Number(syncSchedulers.get(id)?.every) === every) continue;
+    await queues.sync.upsertJobScheduler(
+      id,
+      { every, offset: syncOffsetMs(a.id, every) },
+      { name: 'sync', data: { accountId: a.id } },
+    );
+    written++;
+  }
   for (const u of users) {
+    const id = reportSchedulerId(u.id);
+    const pattern = `0 ${u.reportHour} * * ${u.reportDay % 7}`;
+    const current = reportSchedulers.get(id);
+    if (current?.pattern === pattern && current.tz === u.timeZone) continue;
     await queues.report.upsertJobScheduler(
-      reportSchedulerId(u.id),
-      { pattern: `0 ${u.reportHour} * * ${u.reportDay % 7}`, tz: u.timeZone },
+      id,
+      { pattern, tz: u.timeZone },
       { name: 'report', data: { userId: u.id, send: true } },
     );
+    written++;
   }
   const removedSyncs = await removeStaleSchedulers(
     queues.sync,
+    syncSchedulers,
     new Set(accounts.map((a) => syncSchedulerId(a.id))),
     async (keys) => {
       const ids = idsIn(keys, SYNC_SCHEDULER_PREFIX);
@@ -196,6 +226,7 @@ export async function upsertSchedules(
   );
   const removedReports = await removeStaleSchedulers(
     queues.report,
+    reportSchedulers,
     new Set(users.map((u) => reportSchedulerId(u.id))),
     async (keys) => {
       const ids = idsIn(keys, REPORT_SCHEDULER_PREFIX);
@@ -203,7 +234,23 @@ export async function upsertSchedules(
       return new Set(existing.map((u) => reportSchedulerId(u.id)));
     },
   );
-  return { syncs: accounts.length, reports: users.length, removed: removedSyncs + removedReports };
+  return { syncs: accounts.length, reports: users.length, written, removed: removedSyncs + removedReports };
+}
+
+/**
+ * Claims the reconcile for this period: of several workers ticking every `periodMs`, the first to ask
+ * reconciles and the others skip until the claim lapses (a reconcile reads every scheduler; one per
+ * period is enough).
+ */
+export async function claimReconcile(queues: Queues, prefix: string, periodMs: number): Promise<boolean> {
+  const claimed = await queues.connection.set(
+    `${prefix}:lock:reconcile`,
+    String(process.pid),
+    'PX',
+    Math.max(1_000, periodMs - 10_000),
+    'NX',
+  );
+  return claimed === 'OK';
 }
 
 export async function removeUserSchedules(

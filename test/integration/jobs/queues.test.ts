@@ -3,11 +3,13 @@ import { QueueEvents, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../../worker/jobs/account-lock.js';
 import {
+  claimReconcile,
   openQueues,
   type Queues,
   redisConnection,
   removeUserSchedules,
   startWorkers,
+  syncOffsetMs,
   upsertSchedules,
   type Workers,
 } from '../../../worker/jobs/queues.js';
@@ -217,6 +219,7 @@ describe('schedules', () => {
     expect(await upsertSchedules(queues, { prisma: db.prisma }, 15)).toEqual({
       syncs: 2,
       reports: 2,
+      written: 4,
       removed: 0,
     });
     const first = await schedulers();
@@ -234,13 +237,25 @@ describe('schedules', () => {
       ]),
     );
 
-    // Running it again changes nothing; a settings change moves the report; Sunday is day 0 for cron.
-    await upsertSchedules(queues, { prisma: db.prisma }, 15);
+    // Each account's sync falls at its own point of the period (spread by id), not all at one instant.
+    const offsets = (await queues.sync.getJobSchedulers(0, -1)).map((s) => s.offset);
+    expect(offsets.sort()).toEqual(
+      [syncOffsetMs(annMail.id, 900_000), syncOffsetMs(bobMail.id, 900_000)].sort(),
+    );
+    expect(new Set(offsets).size).toBe(2);
+    for (const offset of offsets) expect(offset).toBeGreaterThan(0);
+    for (const offset of offsets) expect(offset).toBeLessThan(900_000);
+
+    // Running it again writes nothing; a settings change moves the report; Sunday is day 0 for cron.
+    expect(await upsertSchedules(queues, { prisma: db.prisma }, 15)).toMatchObject({
+      written: 0,
+      removed: 0,
+    });
     await db.prisma.user.update({
       where: { id: ann.id },
       data: { reportDay: 7, reportHour: 6, timeZone: 'Europe/Paris' },
     });
-    await upsertSchedules(queues, { prisma: db.prisma }, 15);
+    expect(await upsertSchedules(queues, { prisma: db.prisma }, 15)).toMatchObject({ written: 1 });
     const moved = await schedulers();
     expect(moved.sync).toHaveLength(2);
     expect(moved.report).toContainEqual({
@@ -255,6 +270,7 @@ describe('schedules', () => {
     expect(await upsertSchedules(queues, { prisma: db.prisma }, 15)).toEqual({
       syncs: 1,
       reports: 1,
+      written: 0,
       removed: 2,
     });
     const after = await schedulers();
@@ -264,6 +280,16 @@ describe('schedules', () => {
     // …and removeUserSchedules does it at once, for the CLI's delete.
     await removeUserSchedules(queues, ann.id, [annMail.id]);
     expect(await schedulers()).toEqual({ sync: [], report: [] });
+  });
+
+  it('of several workers ticking, one reconciles per period', async () => {
+    const claims = await Promise.all([1, 2, 3].map(() => claimReconcile(queues, prefix, 300_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    // The claim lapses before the next period's tick (here: a 11 s period → 1 s claim).
+    expect(await claimReconcile(queues, `${prefix}-short`, 11_000)).toBe(true);
+    expect(await claimReconcile(queues, `${prefix}-short`, 11_000)).toBe(false);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await claimReconcile(queues, `${prefix}-short`, 11_000)).toBe(true);
   });
 
   it('a reconcile working from a stale account list keeps the schedule another worker just made', async () => {
@@ -299,6 +325,7 @@ describe('schedules', () => {
     expect(await upsertSchedules(queues, { prisma: prismaA }, 15)).toEqual({
       syncs: 0,
       reports: 1,
+      written: 0,
       removed: 1,
     });
     expect((await schedulers()).sync.map((s) => s.key)).toEqual([`sched-sync-${connectedMeanwhile!.id}`]);

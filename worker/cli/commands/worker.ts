@@ -6,7 +6,7 @@
 import type { App } from '../../app.js';
 import { urlPolicyFrom } from '../../delivery/url-policy.js';
 import { UsageError } from '../../errors.js';
-import { enqueueSync, openQueues, startWorkers, upsertSchedules } from '../../jobs/queues.js';
+import { claimReconcile, enqueueSync, openQueues, startWorkers, upsertSchedules } from '../../jobs/queues.js';
 import { describeRedis } from '../../jobs/redis-url.js';
 import { sessionFactory } from '../../providers/session-factory.js';
 import { createSmtpMailer } from '../../report/smtp-mailer.js';
@@ -43,15 +43,32 @@ export async function workerCommand(app: App): Promise<void> {
     lockMs: config.JOB_LOCK_SECONDS * 1000,
   });
   const reschedule = async () => {
+    if (!(await claimReconcile(queues, config.QUEUE_PREFIX, RESCHEDULE_EVERY_MS))) {
+      logger.info({ by: 'another worker' }, 'schedules up to date');
+      return;
+    }
     const counts = await upsertSchedules(queues, deps, config.SYNC_INTERVAL_MINUTES);
     logger.info(counts, 'schedules up to date');
   };
   await reschedule();
-  const active = await app.db.prisma.account.findMany({
-    where: SYNCABLE_ACCOUNTS,
+  // Accounts whose backfill is unfinished or whose schedule has not run for a period (Redis lost its data,
+  // the workers were down) are synced now; the others wait for their schedule.
+  const behind = await app.db.prisma.account.findMany({
+    where: {
+      AND: [
+        SYNCABLE_ACCOUNTS,
+        {
+          OR: [
+            { backfillDoneAt: null },
+            { lastSyncAt: null },
+            { lastSyncAt: { lt: new Date(Date.now() - config.SYNC_INTERVAL_MINUTES * 60_000) } },
+          ],
+        },
+      ],
+    },
     select: { id: true },
   });
-  for (const a of active) await enqueueSync(queues, a.id);
+  for (const a of behind) await enqueueSync(queues, a.id);
   const timer = setInterval(() => {
     reschedule().catch((error: unknown) => logger.error({ err: error }, 'rescheduling failed'));
   }, RESCHEDULE_EVERY_MS);
