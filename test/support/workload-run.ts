@@ -8,13 +8,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { GoogleEmulator } from '../../worker/emulator/google/google-emulator.js';
+import { type GoogleEmulator, startGoogleEmulator } from '../../worker/emulator/google/google-emulator.js';
 import { generateMailbox } from '../../worker/emulator/mailbox-generator.js';
 import type { EmulatedMailbox } from '../../worker/emulator/mailbox-model.js';
 import { openQueues, type Queues } from '../../worker/jobs/queues.js';
-import type { SmtpSink } from '../integration/report/report-support.js';
+import { type SmtpSink, startSmtpSink } from '../integration/report/report-support.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { appOn, connectMailbox, googleEmulatorEnv } from './provider-env.js';
+import { appOn, connectMailbox, googleEmulatorEnv, testTokenKeys } from './provider-env.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,6 +45,35 @@ export interface Workload {
   workers: number;
   /** Settings on top of the defaults below (shorter locks, a sync schedule…). */
   env?: Record<string, string>;
+}
+
+/**
+ * The seeded mailboxes of `users` served by a Gmail emulator, an SMTP sink, and the workload run
+ * through `redisUrl` by two workers; close() stops the emulator and the sink.
+ */
+export async function startWorkload(options: {
+  users: WorkloadUser[];
+  seed: number;
+  redisUrl: string;
+  env?: Record<string, string>;
+}): Promise<Workload & { close(): Promise<void> }> {
+  const mailboxes = workloadMailboxes(options.users, options.seed);
+  const emulator = await startGoogleEmulator({ mailboxes, quota: { gmailUnitsPerSecond: 4000 } });
+  const smtp = await startSmtpSink();
+  return {
+    users: options.users,
+    mailboxes,
+    emulator,
+    smtp,
+    tokenKeys: testTokenKeys(),
+    redisUrl: options.redisUrl,
+    workers: 2,
+    ...(options.env ? { env: options.env } : {}),
+    async close() {
+      await smtp.close();
+      await emulator.close();
+    },
+  };
 }
 
 export interface Run {

@@ -10,8 +10,6 @@
  * killed worker is taken over in seconds rather than the production 30 s / 5 min.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
-import { testTokenKeys } from '../../support/provider-env.js';
 import { type PrivateRedis, startPrivateRedis } from '../../support/redis-servers.js';
 import {
   digest,
@@ -23,10 +21,8 @@ import {
   rowDifferences,
   rowLines,
   spawnWorker,
-  type Workload,
-  workloadMailboxes,
+  startWorkload,
 } from '../../support/workload-run.js';
-import { type SmtpSink, startSmtpSink } from '../report/report-support.js';
 
 const USERS = [
   { email: 'erin@rapport.example', messages: 1400 },
@@ -34,31 +30,17 @@ const USERS = [
   { email: 'gus@rapport.example', messages: 700 },
 ];
 
-let emulator: GoogleEmulator;
-let smtp: SmtpSink;
 let redis: PrivateRedis;
-let workload: Workload;
+let workload: Awaited<ReturnType<typeof startWorkload>>;
 
 beforeAll(async () => {
-  const mailboxes = workloadMailboxes(USERS, 900);
-  emulator = await startGoogleEmulator({ mailboxes, quota: { gmailUnitsPerSecond: 4000 } });
-  smtp = await startSmtpSink();
   redis = await startPrivateRedis();
-  workload = {
-    users: USERS,
-    mailboxes,
-    emulator,
-    smtp,
-    tokenKeys: testTokenKeys(),
-    redisUrl: redis.url,
-    workers: 2,
-  };
+  workload = await startWorkload({ users: USERS, seed: 900, redisUrl: redis.url });
 }, 60_000);
 
 afterAll(async () => {
   await redis?.stop();
-  await smtp?.close();
-  await emulator?.close();
+  await workload?.close();
 });
 
 describe('chaos: workers SIGKILLed at random and a Redis restart change nothing', () => {
@@ -76,7 +58,7 @@ describe('chaos: workers SIGKILLed at random and a Redis restart change nothing'
     calm = await prepareRun(workload, 'calm');
     await driveRun(workload, calm, async () => {});
     const calmLines = await rowLines(calm);
-    const calmMails = smtp.received.length;
+    const calmMails = workload.smtp.received.length;
     expect(calmMails).toBe(USERS.length);
 
     chaos = await prepareRun(workload, 'chaos');
@@ -130,7 +112,7 @@ describe('chaos: workers SIGKILLed at random and a Redis restart change nothing'
     expect(digest(chaosLines)).toBe(digest(calmLines));
 
     // Exactly one email per user for the week, across both runs' SMTP traffic: three each.
-    expect(mailsPerRecipient(smtp.received.slice(calmMails))).toEqual(
+    expect(mailsPerRecipient(workload.smtp.received.slice(calmMails))).toEqual(
       Object.fromEntries(USERS.map((u) => [u.email, 1])),
     );
   }, 400_000);

@@ -15,9 +15,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullmqQueueStats } from '../../../worker/api/metrics.js';
-import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
 import { openQueues } from '../../../worker/jobs/queues.js';
-import { testTokenKeys } from '../../support/provider-env.js';
 import { type PrivateCluster, startRedisCluster } from '../../support/redis-servers.js';
 import {
   digest,
@@ -28,10 +26,8 @@ import {
   type Run,
   rowDifferences,
   rowLines,
-  type Workload,
-  workloadMailboxes,
+  startWorkload,
 } from '../../support/workload-run.js';
-import { type SmtpSink, startSmtpSink } from '../report/report-support.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const USERS = [
@@ -40,32 +36,22 @@ const USERS = [
   { email: 'jun@rapport.example', messages: 500 },
 ];
 
-let emulator: GoogleEmulator;
-let smtp: SmtpSink;
 let cluster: PrivateCluster;
-let workload: Workload;
+let workload: Awaited<ReturnType<typeof startWorkload>>;
 
 beforeAll(async () => {
-  const mailboxes = workloadMailboxes(USERS, 1300);
-  emulator = await startGoogleEmulator({ mailboxes, quota: { gmailUnitsPerSecond: 4000 } });
-  smtp = await startSmtpSink();
   cluster = await startRedisCluster({ masters: 3 });
-  workload = {
+  workload = await startWorkload({
     users: USERS,
-    mailboxes,
-    emulator,
-    smtp,
-    tokenKeys: testTokenKeys(),
+    seed: 1300,
     redisUrl: cluster.url,
-    workers: 2,
     env: { SYNC_INTERVAL_MINUTES: '1' },
-  };
+  });
 }, 90_000);
 
 afterAll(async () => {
   await cluster?.stop();
-  await smtp?.close();
-  await emulator?.close();
+  await workload?.close();
 });
 
 describe('Redis Cluster', () => {
@@ -100,7 +86,7 @@ describe('Redis Cluster', () => {
     calm = await prepareRun(workload, 'calm', `{calm-${suffix}}`);
     await driveRun(workload, calm, async () => {});
     const calmLines = await rowLines(calm);
-    const calmMails = smtp.received.length;
+    const calmMails = workload.smtp.received.length;
     expect(calmMails).toBe(USERS.length);
 
     const prefix = `{kill-${suffix}}`;
@@ -141,7 +127,7 @@ describe('Redis Cluster', () => {
     );
     expect(rowDifferences(calmLines, killedLines)).toEqual({ onlyFirst: [], onlySecond: [] });
     expect(digest(killedLines)).toBe(digest(calmLines));
-    expect(mailsPerRecipient(smtp.received.slice(calmMails))).toEqual(
+    expect(mailsPerRecipient(workload.smtp.received.slice(calmMails))).toEqual(
       Object.fromEntries(USERS.map((u) => [u.email, 1])),
     );
 

@@ -5,8 +5,6 @@
  * with every message stored once, every user analysed and exactly one report per user.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GoogleEmulator, startGoogleEmulator } from '../../../worker/emulator/google/google-emulator.js';
-import { testTokenKeys } from '../../support/provider-env.js';
 import { type PrivateSentinelGroup, startSentinelGroup } from '../../support/redis-servers.js';
 import {
   driveRun,
@@ -14,45 +12,33 @@ import {
   mailsPerRecipient,
   prepareRun,
   type Run,
-  type Workload,
-  workloadMailboxes,
+  startWorkload,
 } from '../../support/workload-run.js';
-import { type SmtpSink, startSmtpSink } from '../report/report-support.js';
 
 const USERS = [
   { email: 'kai@rapport.example', messages: 900 },
   { email: 'lea@rapport.example', messages: 500 },
 ];
 
-let emulator: GoogleEmulator;
-let smtp: SmtpSink;
 let group: PrivateSentinelGroup;
-let workload: Workload;
+let workload: Awaited<ReturnType<typeof startWorkload>>;
 let run: Run | undefined;
 
 beforeAll(async () => {
-  const mailboxes = workloadMailboxes(USERS, 1700);
-  emulator = await startGoogleEmulator({ mailboxes, quota: { gmailUnitsPerSecond: 4000 } });
-  smtp = await startSmtpSink();
   group = await startSentinelGroup('rapport');
-  workload = {
+  workload = await startWorkload({
     users: USERS,
-    mailboxes,
-    emulator,
-    smtp,
-    tokenKeys: testTokenKeys(),
+    seed: 1700,
     redisUrl: group.url,
-    workers: 2,
     env: { SYNC_INTERVAL_MINUTES: '1' },
-  };
+  });
 }, 90_000);
 
 afterAll(async () => {
   for (const w of run?.workers ?? []) if (w.exitCode === null) w.kill('SIGKILL');
   await run?.db.drop();
   await group?.stop();
-  await smtp?.close();
-  await emulator?.close();
+  await workload?.close();
 });
 
 describe('Redis Sentinel', () => {
@@ -87,6 +73,8 @@ describe('Redis Sentinel', () => {
       USERS.map(({ email }) => current.db.prisma.message.count({ where: { user: { email } } })),
     );
     expect(counts).toEqual(expectedMessages(workload));
-    expect(mailsPerRecipient(smtp.received)).toEqual(Object.fromEntries(USERS.map((u) => [u.email, 1])));
+    expect(mailsPerRecipient(workload.smtp.received)).toEqual(
+      Object.fromEntries(USERS.map((u) => [u.email, 1])),
+    );
   }, 300_000);
 });
